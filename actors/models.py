@@ -1,0 +1,120 @@
+import numpy as np
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.text import slugify
+
+
+class Actor(models.Model):
+    class Profession(models.TextChoices):
+        ACTOR = "actor", "Actor"
+        ACTRESS = "actress", "Actress"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    imdb_id = models.CharField(
+        "IMDb id",
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[RegexValidator(r"^nm\d{7,10}$", "An IMDb person id looks like nm0000123.")],
+    )
+    popularity = models.FloatField(default=0, help_text="Higher is more popular.")
+    profession = models.CharField(max_length=10, choices=Profession.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def name_from_folder(folder: str) -> str:
+        return " ".join(folder.replace("_", " ").split())
+
+    @classmethod
+    def unique_slug(cls, name: str) -> str:
+        base = slugify(name)[:200] or "actor"
+        slug, n = base, 2
+        while cls.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+
+class ActorImage(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        FLAGGED = "flagged", "Flagged"
+        EXCLUDED = "excluded", "Excluded"
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="images")
+    file = models.ImageField(upload_to="actors/")
+    sha256 = models.CharField(max_length=64, unique=True, help_text="Of the file's bytes.")
+    width = models.PositiveIntegerField(help_text="As displayed, after EXIF orientation.")
+    height = models.PositiveIntegerField()
+    source = models.CharField(max_length=1000, help_text="Path or URL it was imported from.")
+    attribution = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
+    face_top = models.PositiveIntegerField()
+    face_right = models.PositiveIntegerField()
+    face_bottom = models.PositiveIntegerField()
+    face_left = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["actor", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} #{self.pk}"
+
+    @property
+    def face_box(self) -> tuple[int, int, int, int]:
+        return (self.face_top, self.face_right, self.face_bottom, self.face_left)
+
+
+class FaceEmbedding(models.Model):
+    """The encoder's 128 floats for an image's face, kept here as the system of record.
+
+    Its primary key is the image's, so index items, embeddings and images share one id.
+    """
+
+    image = models.OneToOneField(
+        ActorImage, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    vector = models.BinaryField(help_text="128 little-endian float32 values.")
+    encoder = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    DTYPE = np.dtype("<f4")
+
+    def __str__(self) -> str:
+        return f"embedding of {self.image_id}"
+
+    @property
+    def array(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.vector), dtype=self.DTYPE)
+
+    @classmethod
+    def pack(cls, array) -> bytes:
+        return np.asarray(array, dtype=cls.DTYPE).tobytes()
+
+
+class SkippedPhoto(models.Model):
+    """A photo an import looked at and did not add, with the reason, so none is lost silently."""
+
+    sha256 = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=1000)
+    actor_name = models.CharField(max_length=200)
+    reason = models.CharField(max_length=300)
+    faces_found = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["actor_name", "source"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"

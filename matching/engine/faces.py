@@ -1,0 +1,108 @@
+"""Find and encode every face in a photo with dlib's HOG detector and 128-d ResNet encoder."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import NoFaceFound
+from .images import DEFAULT_MAX_PIXELS, WORKING_SIZE, LoadedImage, load_image
+
+ENCODER = "dlib_face_recognition_resnet_model_v1"
+EMBEDDING_SIZE = 128
+
+Box = tuple[int, int, int, int]  # (top, right, bottom, left), as face_recognition orders them
+
+
+@functools.cache
+def _face_recognition():
+    # Importing face_recognition loads every dlib model (about 150 MB, over a second), so only
+    # processes that actually look at faces pay for it, and each pays once.
+    with warnings.catch_warnings():
+        # face_recognition_models finds its files through the deprecated pkg_resources.
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        import face_recognition
+
+    return face_recognition
+
+
+def warm_up() -> None:
+    """Load the models now rather than on the first photo."""
+    _face_recognition()
+
+
+@dataclass(frozen=True)
+class Face:
+    box: Box  # in the original photo's coordinates, as displayed (after EXIF orientation)
+    encoding: np.ndarray  # float32, shape (128,)
+
+    @property
+    def area(self) -> int:
+        top, right, bottom, left = self.box
+        return (bottom - top) * (right - left)
+
+
+@dataclass(frozen=True)
+class FaceScan:
+    image: LoadedImage
+    faces: list[Face]  # biggest first
+
+
+def upsample_times(image: LoadedImage) -> int:
+    """HOG finds faces down to about 80 px; small photos get a second doubling."""
+    return 1 if max(image.working_size) >= WORKING_SIZE // 2 else 2
+
+
+def detect_boxes(image: LoadedImage, upsample: int | None = None) -> list[Box]:
+    """Face boxes in working-size coordinates."""
+    times = upsample_times(image) if upsample is None else upsample
+    boxes = _face_recognition().face_locations(image.pixels, times, "hog")
+    return [tuple(int(v) for v in box) for box in boxes]
+
+
+def encode_boxes(image: LoadedImage, boxes: list[Box]) -> list[np.ndarray]:
+    """One 128-d encoding per working-size box, in the same order."""
+    if not boxes:
+        return []
+    encodings = _face_recognition().face_encodings(image.pixels, known_face_locations=boxes)
+    return [np.asarray(encoding, dtype=np.float32) for encoding in encodings]
+
+
+def to_original(image: LoadedImage, box: Box) -> Box:
+    scale = image.scale
+    width, height = image.original_size
+    top, right, bottom, left = box
+    return (
+        max(0, min(height, round(top * scale))),
+        max(0, min(width, round(right * scale))),
+        max(0, min(height, round(bottom * scale))),
+        max(0, min(width, round(left * scale))),
+    )
+
+
+def scan(image: LoadedImage, *, max_faces: int | None = None) -> FaceScan:
+    """Detect and encode the faces of a loaded photo, biggest first; at most `max_faces`."""
+    boxes = detect_boxes(image)
+    boxes.sort(key=lambda b: (b[2] - b[0]) * (b[1] - b[3]), reverse=True)
+    if max_faces is not None:
+        boxes = boxes[:max_faces]
+    encodings = encode_boxes(image, boxes)
+    faces = [Face(box=to_original(image, b), encoding=e) for b, e in zip(boxes, encodings)]
+    return FaceScan(image=image, faces=faces)
+
+
+def find_faces(
+    data: bytes,
+    *,
+    max_faces: int | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    require_face: bool = False,
+) -> FaceScan:
+    """Load untrusted bytes and return every face in them (NoFaceFound if required and none)."""
+    result = scan(load_image(data, max_pixels=max_pixels), max_faces=max_faces)
+    if require_face and not result.faces:
+        raise NoFaceFound()
+    return result
