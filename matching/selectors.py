@@ -71,6 +71,6 @@ def photo_match(data: bytes, *, top: int = 3, max_faces: int | None = None) -> P
                 for hit in face_hits
             ],
         )
-        for face, face_hits in zip(scan.faces, hits)
+        for face, face_hits in zip(scan.faces, hits, strict=True)
     ]
     return PhotoMatch(index_version=loaded.version_id, faces=faces)

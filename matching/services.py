@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -118,13 +119,10 @@ def index_local_copy(version_id: int, prefix: str, cache_dir: Path) -> Path:
             default_storage.open(f"{prefix}/{name}", "rb") as src,
             (staging / name).open("wb") as dst,
         ):
-            for chunk in iter(lambda: src.read(1 << 20), b""):
-                dst.write(chunk)
+            shutil.copyfileobj(src, dst, 1 << 20)
     try:
         staging.rename(target)
     except OSError:
         # Another process put the same version in place first; its copy is as good as ours.
-        for path in staging.iterdir():
-            path.unlink()
-        staging.rmdir()
+        shutil.rmtree(staging, ignore_errors=True)
     return target

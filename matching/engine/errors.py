@@ -31,4 +31,7 @@ class ImageTooLarge(FaceEngineError):
 
 class NoFaceFound(FaceEngineError):
     code = "no_face"
-    default_message = "We could not find a face in this photo. Try a photo where the face is clearly visible and upright."
+    default_message = (
+        "We could not find a face in this photo. "
+        "Try a photo where the face is clearly visible and upright."
+    )

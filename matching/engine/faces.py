@@ -90,7 +90,9 @@ def scan(image: LoadedImage, *, max_faces: int | None = None) -> FaceScan:
     if max_faces is not None:
         boxes = boxes[:max_faces]
     encodings = encode_boxes(image, boxes)
-    faces = [Face(box=to_original(image, b), encoding=e) for b, e in zip(boxes, encodings)]
+    faces = [
+        Face(box=to_original(image, b), encoding=e) for b, e in zip(boxes, encodings, strict=True)
+    ]
     return FaceScan(image=image, faces=faces)
 
 

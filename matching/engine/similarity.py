@@ -7,7 +7,8 @@ curve centred on that threshold, rescaled so that distance 0 gives exactly 100 %
     similarity(d) = 100 * L(d) / L(0),    L(d) = 1 / (1 + exp((d - 0.6) / 0.1))
 
 It is strictly decreasing: 0.0 -> 100 %, 0.3 -> 95.5 %, 0.4 -> 88.3 %, 0.5 -> 73.3 %,
-0.6 -> 50.1 %, 0.7 -> 27.0 %, 0.8 -> 11.9 %, 1.0 -> 1.8 % (shown to one decimal). It is a presentation of distance, not a probability.
+0.6 -> 50.1 %, 0.7 -> 27.0 %, 0.8 -> 11.9 %, 1.0 -> 1.8 % (shown to one
+decimal). It is a presentation of distance, not a probability.
 """
 
 import math
