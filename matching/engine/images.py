@@ -50,7 +50,7 @@ def load_image(
     try:
         image = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
-        raise ImageTooLarge() from exc
+        raise _too_large(max_pixels) from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error) as exc:
         raise NotAnImage() from exc
 
@@ -59,10 +59,7 @@ def load_image(
     if width <= 0 or height <= 0:
         raise NotAnImage()
     if width * height > max_pixels:
-        raise ImageTooLarge(
-            f"This image is {width}×{height} pixels; the limit is "
-            f"{max_pixels / 1_000_000:g} megapixels. Please upload a smaller copy."
-        )
+        raise _too_large(max_pixels, f"{width}×{height} pixels")
 
     orientation = _orientation(image)
     original_size = (height, width) if orientation in _SWAPPING_ORIENTATIONS else (width, height)
@@ -76,7 +73,7 @@ def load_image(
             image.draft(image.mode, (math.ceil(width * ratio), math.ceil(height * ratio)))
         image.load()
     except Image.DecompressionBombError as exc:
-        raise ImageTooLarge() from exc
+        raise _too_large(max_pixels) from exc
     except (OSError, ValueError, SyntaxError, struct.error, EOFError) as exc:
         raise DamagedImage() from exc
 
@@ -89,6 +86,14 @@ def load_image(
     if max(image.size) > working_size:
         image.thumbnail((working_size, working_size), Image.Resampling.BILINEAR)
     return LoadedImage(pixels=np.asarray(image), original_size=original_size, format=source_format)
+
+
+def _too_large(max_pixels: int, size: str = "") -> ImageTooLarge:
+    has = f"is {size}" if size else "has more pixels than that"
+    return ImageTooLarge(
+        f"This image {has}; the limit is {max_pixels / 1_000_000:g} megapixels. "
+        "Please upload a smaller copy."
+    )
 
 
 def _orientation(image: Image.Image) -> int:
