@@ -363,32 +363,21 @@ class GalleryResult:
     means: np.ndarray
 
 
-def gallery_workload(
-    people: dict[str, list[Path]], faces_dir: Path, cnn_max_pixels
-) -> GalleryResult:
-    """Every gallery photo through A and B (interleaved); then build both galleries and time
-    matching each photo's faces against them. Matching is a function of the encodings alone, so
-    timing it after the gallery is built measures the same work."""
-    names, runs_a, runs_b, actors = [], [], [], []
-    total = sum(len(photos) for photos in people.values())
-    for actor, photos in enumerate(people.values()):
-        for photo in photos:
-            data = photo.read_bytes()
-            names.append(str(photo.relative_to(faces_dir)))
-            actors.append(actor)
-            runs_a.append(run_a(data))
-            runs_b.append(run_b(data, cnn_max_pixels=cnn_max_pixels))
-            if len(names) % 20 == 0:
-                progress(f"  gallery {len(names)}/{total}")
+def run_gallery(photos: list[Path], pipeline: Callable[[bytes], Run], label: str) -> list[Run]:
+    """Every gallery photo through one pipeline, without matching (the gallery is not built
+    yet); `add_match_times` adds that stage once it is."""
+    runs = []
+    for count, photo in enumerate(photos, start=1):
+        runs.append(pipeline(photo.read_bytes()))
+        if count % 20 == 0 or count == len(photos):
+            progress(f"  gallery, {label}: {count}/{len(photos)}")
+    return runs
 
-    index = build_index(runs_a, actors)
-    means = actor_means(runs_b, actors, len(people))
-    match_a, match_b = index_matcher(index), means_matcher(means)
-    for run in runs_a:
-        run.seconds["match"] = timed_match(match_a, run.encodings)
-    for run in runs_b:
-        run.seconds["match"] = timed_match(match_b, run.encodings)
-    return GalleryResult(names, runs_a, runs_b, index, means)
+
+def add_match_times(runs: list[Run], match: Callable) -> None:
+    """Matching depends on the encodings alone, so timing it afterwards measures the same work."""
+    for run in runs:
+        run.seconds["match"] = timed_match(match, run.encodings)
 
 
 def build_index(runs: list[Run], actors: list[int]) -> FaceIndex:
@@ -413,14 +402,12 @@ def actor_means(runs: list[Run], actors: list[int], count: int) -> np.ndarray:
     return sums[seen > 0] / seen[seen > 0, None]
 
 
-def phone_workload(data: bytes, gallery: GalleryResult, repeat: int, cnn_max_pixels) -> dict:
-    match_a, match_b = index_matcher(gallery.index), means_matcher(gallery.means)
-    runs_a, runs_b = [], []
+def run_repeated(data: bytes, pipeline: Callable[[bytes], Run], repeat: int, label: str):
+    runs = []
     for attempt in range(repeat):
-        runs_a.append(run_a(data, match=match_a))
-        runs_b.append(run_b(data, cnn_max_pixels=cnn_max_pixels, match=match_b))
-        progress(f"  phone photo run {attempt + 1}/{repeat}")
-    return {"a": runs_a, "b": runs_b}
+        runs.append(pipeline(data))
+        progress(f"  phone photo, {label}: run {attempt + 1}/{repeat}")
+    return runs
 
 
 def coverage_row(photo: str, mp: float, a: Run, b: Run) -> dict:
@@ -730,11 +717,6 @@ def main(argv: list[str] | None = None) -> int:
     progress("warming up")
     warm_up(with_cnn=cnn_max_pixels is not None)
 
-    people = gallery_photos(faces_dir, 2 if args.quick else None)
-    progress(f"gallery: {sum(map(len, people.values()))} photos")
-    gallery = gallery_workload(people, faces_dir, cnn_max_pixels)
-    gallery_mp = sum(megapixels(faces_dir / name) for name in gallery.names)
-
     with tempfile.TemporaryDirectory() as tmp:
         phone_path = make_phone_photo(faces_dir / PHONE_SOURCE, Path(tmp))
         phone_data = phone_path.read_bytes()
@@ -742,8 +724,34 @@ def main(argv: list[str] | None = None) -> int:
         f"{PHONE_SIZE[0]}x{PHONE_SIZE[1]} JPEG q{PHONE_QUALITY}, {len(phone_data) / 1e6:.1f} MB, "
         f"from {PHONE_SOURCE}"
     )
-    progress("phone photo")
-    phone = phone_workload(phone_data, gallery, repeat, cnn_max_pixels)
+    people = gallery_photos(faces_dir, 2 if args.quick else None)
+    photos = [photo for person_photos in people.values() for photo in person_photos]
+    actors = [actor for actor, ps in enumerate(people.values()) for _ in ps]
+    names = [str(photo.relative_to(faces_dir)) for photo in photos]
+
+    # All of A first, then all of B: dlib keeps a few hundred MB after a full-resolution HOG
+    # pass, which would otherwise count towards A's peak RSS.
+    progress(f"A: gallery ({len(photos)} photos), then the phone photo")
+    gallery_a = run_gallery(photos, run_a, "A")
+    index = build_index(gallery_a, actors)
+    match_a = index_matcher(index)
+    phone_a = run_repeated(phone_data, lambda data: run_a(data, match=match_a), repeat, "A")
+
+    progress("B: gallery, then the phone photo")
+    gallery_b = run_gallery(photos, lambda data: run_b(data, cnn_max_pixels=cnn_max_pixels), "B")
+    means = actor_means(gallery_b, actors, len(people))
+    match_b = means_matcher(means)
+    phone_b = run_repeated(
+        phone_data,
+        lambda data: run_b(data, cnn_max_pixels=cnn_max_pixels, match=match_b),
+        repeat,
+        "B",
+    )
+    add_match_times(gallery_a, match_a)
+    add_match_times(gallery_b, match_b)
+    gallery = GalleryResult(names, gallery_a, gallery_b, index, means)
+    phone = {"a": phone_a, "b": phone_b}
+    gallery_mp = sum(megapixels(photo) for photo in photos)
 
     coverage_rows = [
         coverage_row(name, megapixels(faces_dir / name), a, b)
