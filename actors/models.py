@@ -51,6 +51,7 @@ class ActorImage(models.Model):
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="images")
     file = models.ImageField(upload_to="actors/")
+    face_thumbnail = models.ImageField(upload_to="actors/faces/", blank=True)
     sha256 = models.CharField(max_length=64, unique=True, help_text="Of the file's bytes.")
     width = models.PositiveIntegerField(help_text="As displayed, after EXIF orientation.")
     height = models.PositiveIntegerField()

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
+from matching.engine.crops import jpeg_bytes, loaded_face_crop
 from matching.engine.errors import FaceEngineError
 from matching.engine.faces import ENCODER, find_faces
 
@@ -83,6 +84,10 @@ def photo_import(
     stored_here = not default_storage.exists(name)
     if stored_here:
         name = default_storage.save(name, ContentFile(data))
+    thumbnail = default_storage.save(
+        f"actors/faces/{sha256[:2]}/{sha256}.jpg",
+        ContentFile(jpeg_bytes(loaded_face_crop(scan.image, face.box))),
+    )
     try:
         with transaction.atomic():
             width, height = scan.image.original_size
@@ -90,6 +95,7 @@ def photo_import(
             image = ActorImage.objects.create(
                 actor=actor_get_or_create(actor_name),
                 file=name,
+                face_thumbnail=thumbnail,
                 sha256=sha256,
                 width=width,
                 height=height,
@@ -105,10 +111,12 @@ def photo_import(
             )
     except IntegrityError:
         # Another import stored the same photo between our check and our insert.
+        default_storage.delete(thumbnail)
         if stored_here and not ActorImage.objects.filter(file=name).exists():
             default_storage.delete(name)
         return PhotoImport("present", source)
     except BaseException:
+        default_storage.delete(thumbnail)
         if stored_here:
             default_storage.delete(name)
         raise

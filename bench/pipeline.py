@@ -141,6 +141,7 @@ class Run:
     peak_mb: float | None = None
     base_mb: float | None = None  # RSS when the run started
     detail: str = ""  # A: working size and upsample
+    long_side: int = 0  # of the photo as displayed, in pixels
 
     @property
     def total(self) -> float:
@@ -171,6 +172,7 @@ def run_a(data: bytes, *, encode: bool = True, match: Callable | None = None) ->
     detected = time.perf_counter()
     run.seconds = {"decode": decoded - start, "detect": detected - decoded}
     run.hog_faces = run.faces = len(boxes)
+    run.long_side = max(image.original_size)
     width, height = image.working_size
     run.detail = f"{width}x{height}, upsample {engine.upsample_times(image)}"
     if encode:
@@ -207,6 +209,7 @@ def run_b(
     start = time.perf_counter()
     pixels = decode_full(data)
     decoded = time.perf_counter()
+    run.long_side = max(pixels.shape[:2])
     boxes = face_recognition.face_locations(pixels, number_of_times_to_upsample=1, model="hog")
     run.hog_faces = len(boxes)
     if not boxes and cnn_max_pixels is not None:
@@ -426,7 +429,7 @@ def coverage_row(photo: str, mp: float, a: Run, b: Run) -> dict:
         "full_hog_seconds": b.seconds["detect"] - (b.cnn_seconds or 0.0),
         "cnn_faces": b.cnn_faces,
         "cnn_seconds": b.cnn_seconds,
-        "cnn_peak_mb": b.peak_mb if b.cnn_seconds is not None else None,
+        "cnn_rss_growth_mb": rss_growth(b) if b.cnn_seconds is not None else None,
         "cnn_skipped": b.cnn_skipped,
     }
 
@@ -557,6 +560,15 @@ def report_gallery(gallery: GalleryResult, megapixel_total: float) -> tuple[str,
         "",
         table(["", "A: this pipeline", "B: original demo", "B/A"], rows),
         "",
+        f"By the photo's long side. A reduces photos over {WORKING_SIZE} px to {WORKING_SIZE} px "
+        f"and upsamples once, twice below {WORKING_SIZE // 2} px; B detects at full resolution "
+        "with upsample 1:",
+        "",
+        table(
+            ["long side", "photos", "A median ms", "B median ms", "B/A", "A total s", "B total s"],
+            size_classes(runs_a, runs_b),
+        ),
+        "",
         f"Index (A): {len(gallery.index)} embeddings, {gallery.index.actor_count} actors; "
         f"means (B): {len(gallery.means)} actors. Match = every face found, top {TOP}.",
         "Photos where A or B does not find exactly one face:",
@@ -578,6 +590,35 @@ def report_gallery(gallery: GalleryResult, megapixel_total: float) -> tuple[str,
         ],
     }
     return "\n".join(lines), data
+
+
+SIZE_CLASSES = (
+    (f"under {WORKING_SIZE // 2} px", 0, WORKING_SIZE // 2),
+    (f"{WORKING_SIZE // 2}-{WORKING_SIZE} px", WORKING_SIZE // 2, WORKING_SIZE + 1),
+    (f"over {WORKING_SIZE} px", WORKING_SIZE + 1, 1 << 31),
+)
+
+
+def size_classes(runs_a: list[Run], runs_b: list[Run]) -> list[list]:
+    rows = []
+    for label, low, high in SIZE_CLASSES:
+        pairs = [(a, b) for a, b in zip(runs_a, runs_b, strict=True) if low <= a.long_side < high]
+        if not pairs:
+            continue
+        med_a = statistics.median(a.total for a, _ in pairs)
+        med_b = statistics.median(b.total for _, b in pairs)
+        rows.append(
+            [
+                label,
+                len(pairs),
+                ms(med_a),
+                ms(med_b),
+                ratio(med_b, med_a),
+                f"{sum(a.total for a, _ in pairs):.1f}",
+                f"{sum(b.total for _, b in pairs):.1f}",
+            ]
+        )
+    return rows
 
 
 def rss_growth(run: Run) -> float:
@@ -619,7 +660,10 @@ def report_coverage(rows: list[dict], expected: dict[str, int]) -> tuple[str, di
             continue
         name = row["photo"].split("/", 1)[1]
         if row["cnn_seconds"] is not None:
-            cnn = f"{row['cnn_faces']} in {row['cnn_seconds']:.1f} s, {row['cnn_peak_mb']:,.0f} MB"
+            cnn = (
+                f"{row['cnn_faces']} in {row['cnn_seconds']:.1f} s, "
+                f"+{row['cnn_rss_growth_mb']:,.0f} MB"
+            )
         elif row["cnn_skipped"]:
             cnn = "skipped (too large)"
         else:
@@ -651,8 +695,8 @@ def report_coverage(rows: list[dict], expected: dict[str, int]) -> tuple[str, di
     if detail:
         lines += [
             "",
-            "extras/ and examples/ (expected counts from the photos' README; CNN = B's fallback "
-            "where full-resolution HOG finds nothing):",
+            "extras/ and examples/ (expected counts from the photos' README; CNN fallback = B's, "
+            "where full-resolution HOG finds nothing, with its peak RSS over the run's start):",
             "",
             table(
                 ["photo", "MP", "expected", "A", "full res", "full-res HOG ms", "CNN fallback"],

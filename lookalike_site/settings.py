@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
     "actors",
     "matching",
     "moderation",
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -100,12 +102,15 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = env("DJANGO_MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
+# Media files are served by the app itself unless they live on S3-compatible storage.
+SERVE_MEDIA = env.bool("LOOKALIKE_SERVE_MEDIA", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
+    SERVE_MEDIA = False
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -119,6 +124,32 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
         },
     }
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "matching.api_errors.api_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["rest_framework.filters.SearchFilter"],
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "uploads": env("LOOKALIKE_UPLOAD_RATE", default="20/hour"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Lookalike API",
+    "DESCRIPTION": "Upload a photo, then read which film actors its faces resemble.",
+    "VERSION": "1.0.0",
+}
+# Throttling counts need a cache every process shares: Redis when configured.
+REDIS_URL = env("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Celery: a real broker when one is configured, otherwise tasks run in the calling process.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
@@ -140,6 +171,15 @@ LOOKALIKE_INDEX_TREES = env.int("LOOKALIKE_INDEX_TREES", default=50)
 LOOKALIKE_INDEX_CACHE_DIR = Path(
     env("LOOKALIKE_INDEX_CACHE_DIR", default=str(VAR_DIR / "index-cache"))
 )
+LOOKALIKE_UPLOAD_MAX_BYTES = env.int("LOOKALIKE_UPLOAD_MAX_BYTES", default=15_000_000)
+# The stored copy of a visitor's photo is re-encoded at most this long on its longest side.
+LOOKALIKE_STORED_PHOTO_SIZE = env.int("LOOKALIKE_STORED_PHOTO_SIZE", default=2048)
+LOOKALIKE_MAX_FACES = env.int("LOOKALIKE_MAX_FACES", default=10)
+LOOKALIKE_TOP_ACTORS = 3
+LOOKALIKE_MATCH_ATTEMPTS = env.int("LOOKALIKE_MATCH_ATTEMPTS", default=3)
+LOOKALIKE_MATCH_TIME_LIMIT = env.int("LOOKALIKE_MATCH_TIME_LIMIT", default=120)
+# Below this similarity the page says the resemblance is weak.
+LOOKALIKE_WEAK_SIMILARITY = env.float("LOOKALIKE_WEAK_SIMILARITY", default=40.0)
 # How long a process trusts its copy of "which index version is active" before asking again.
 LOOKALIKE_INDEX_RECHECK_SECONDS = env.float("LOOKALIKE_INDEX_RECHECK_SECONDS", default=5.0)
 

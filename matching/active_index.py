@@ -7,16 +7,19 @@ reference; a request that already holds the old index finishes on it.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 
-from matching.engine.index import FaceIndex
+from matching.engine.index import FILES, FaceIndex
 
 from .models import IndexVersion
-from .services import index_local_copy
 
 
 class NoActiveIndex(Exception):
@@ -58,6 +61,34 @@ def active_index() -> LoadedVersion:
             _loaded = LoadedVersion(row[0], FaceIndex.load(folder))
         _checked_at = time.monotonic()
         return _loaded
+
+
+def index_local_copy(version_id: int, prefix: str, cache_dir: Path) -> Path:
+    """A local folder holding the version's files (annoy needs a real file to memory-map)."""
+    target = cache_dir / f"v{version_id}"
+    if (target / "meta.json").exists():
+        return target
+    if hasattr(default_storage, "path"):
+        try:
+            local = Path(default_storage.path(prefix))
+            if (local / "meta.json").exists():
+                return local
+        except NotImplementedError:
+            pass
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"v{version_id}-", dir=cache_dir))
+    for name in FILES:
+        with (
+            default_storage.open(f"{prefix}/{name}", "rb") as src,
+            (staging / name).open("wb") as dst,
+        ):
+            shutil.copyfileobj(src, dst, 1 << 20)
+    try:
+        staging.rename(target)
+    except OSError:
+        # Another process put the same version in place first; its copy is as good as ours.
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 def forget() -> None:

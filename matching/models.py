@@ -1,6 +1,9 @@
+import secrets
+
 import numpy as np
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 
 class IndexVersion(models.Model):
@@ -42,3 +45,112 @@ class IndexVersion(models.Model):
 
     def embedding_id_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.embedding_ids), dtype="<i8")
+
+
+def new_token() -> str:
+    # 24 random bytes: 192 bits, unguessable, and URL-safe in 32 characters.
+    return secrets.token_urlsafe(24)
+
+
+class Match(models.Model):
+    """One uploaded photo and what it was found to resemble."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        FINDING_FACES = "finding_faces", "Finding faces"
+        MATCHING = "matching", "Matching"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    FINAL = (Status.DONE, Status.FAILED)
+
+    token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=300, blank=True)
+    photo = models.ImageField(upload_to="matches/", blank=True)
+    photo_width = models.PositiveIntegerField(default=0)
+    photo_height = models.PositiveIntegerField(default=0)
+    share_face = models.BooleanField(
+        default=False, help_text="The visitor agreed to show their face on the share image."
+    )
+    faces_found = models.PositiveIntegerField(default=0)
+    index_version = models.ForeignKey(
+        IndexVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    share_image = models.ImageField(upload_to="shares/", blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "matches"
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"match {self.token[:8]}… ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("match-page", args=[self.token])
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+
+class MatchFace(models.Model):
+    match = models.ForeignKey(Match, on_delete=models.CASCADE, related_name="faces")
+    position = models.PositiveSmallIntegerField(help_text="0 is the biggest face.")
+    top = models.PositiveIntegerField()
+    right = models.PositiveIntegerField()
+    bottom = models.PositiveIntegerField()
+    left = models.PositiveIntegerField()
+    crop = models.ImageField(upload_to="faces/", blank=True)
+
+    class Meta:
+        ordering = ["match", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["match", "position"], name="one_face_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"face {self.position} of {self.match_id}"
+
+    @property
+    def box(self) -> list[int]:
+        return [self.top, self.right, self.bottom, self.left]
+
+
+class Resemblance(models.Model):
+    """What was shown for one face: kept as shown, whatever later happens to the catalogue."""
+
+    face = models.ForeignKey(MatchFace, on_delete=models.CASCADE, related_name="resemblances")
+    rank = models.PositiveSmallIntegerField(help_text="1 is the closest actor.")
+    actor = models.ForeignKey(
+        "actors.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    reference_image = models.ForeignKey(
+        "actors.ActorImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reference_image_id_shown = models.PositiveBigIntegerField()
+    distance = models.FloatField()
+    similarity = models.FloatField()
+
+    class Meta:
+        ordering = ["face", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["face", "rank"], name="one_resemblance_per_rank")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.actor_name} ({self.similarity:.0f}%)"
+
+    def as_dict(self) -> dict:
+        return {
+            "actor": self.actor_name,
+            "distance": round(self.distance, 4),
+            "similarity": self.similarity,
+            "closest_image": self.reference_image_id_shown,
+        }

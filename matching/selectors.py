@@ -74,3 +74,30 @@ def photo_match(data: bytes, *, top: int = 3, max_faces: int | None = None) -> P
         for face, face_hits in zip(scan.faces, hits, strict=True)
     ]
     return PhotoMatch(index_version=loaded.version_id, faces=faces)
+
+
+def match_page_context(match, selected: str | None) -> dict:
+    """What a results page shows: every face (biggest first), one of them in detail."""
+    from matching.models import MatchFace
+
+    faces = list(
+        MatchFace.objects.filter(match=match)
+        .order_by("position")
+        .prefetch_related("resemblances__reference_image")
+    )
+    try:
+        position = max(0, min(int(selected or 0), len(faces) - 1))
+    except ValueError:
+        position = 0
+    face = faces[position] if faces else None
+    resemblances = list(face.resemblances.all()) if face else []
+    best = resemblances[0] if resemblances else None
+    return {
+        "match": match,
+        "faces": faces,
+        "face": face,
+        "resemblances": resemblances,
+        "best": best,
+        "weak": best is not None and best.similarity < settings.LOOKALIKE_WEAK_SIMILARITY,
+        "faces_not_shown": max(0, match.faces_found - len(faces)),
+    }

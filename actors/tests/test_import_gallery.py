@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
+from PIL import Image
 
 from actors.models import Actor, ActorImage, FaceEmbedding, SkippedPhoto
 from matching.engine.faces import ENCODER
@@ -71,6 +72,9 @@ def test_imported_photo_has_file_face_box_embedding_and_credit(gallery):
     assert embedding.encoder == ENCODER
     assert embedding.array.shape == (128,) and np.isfinite(embedding.array).all()
     assert Actor.objects.get(name="Barack Obama").slug == "barack-obama"
+    with default_storage.open(image.face_thumbnail.name) as handle:
+        thumbnail = Image.open(handle)
+        assert thumbnail.size == (320, 320)
 
 
 @pytest.mark.django_db
@@ -85,7 +89,7 @@ def test_second_run_adds_nothing(gallery, settings):
     assert (Actor.objects.count(), ActorImage.objects.count(), SkippedPhoto.objects.count()) == (
         counts
     )
-    assert stored_files(settings.MEDIA_ROOT) == files and len(files) == 5
+    assert stored_files(settings.MEDIA_ROOT) == files and len(files) == 10  # photos, face crops
 
 
 @pytest.mark.django_db

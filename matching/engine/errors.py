@@ -19,6 +19,11 @@ class NotAnImage(FaceEngineError):
     )
 
 
+class AnimatedImage(NotAnImage):
+    code = "animated_image"
+    default_message = "Animated images can't be matched. Please upload a still photo."
+
+
 class DamagedImage(NotAnImage):
     code = "damaged_image"
     default_message = "This image is damaged or incomplete. Please try another copy of the photo."

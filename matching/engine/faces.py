@@ -7,6 +7,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import ImageFile
 
 from .errors import NoFaceFound
 from .images import DEFAULT_MAX_PIXELS, WORKING_SIZE, LoadedImage, load_image
@@ -21,11 +22,14 @@ Box = tuple[int, int, int, int]  # (top, right, bottom, left), as face_recogniti
 def _face_recognition():
     # Importing face_recognition loads every dlib model (about 150 MB, over a second), so only
     # processes that actually look at faces pay for it, and each pays once.
+    truncated_setting = ImageFile.LOAD_TRUNCATED_IMAGES
     with warnings.catch_warnings():
         # face_recognition_models finds its files through the deprecated pkg_resources.
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
         import face_recognition
-
+    # face_recognition switches on Pillow's process-wide "load truncated images", which would
+    # let a damaged upload through as a half-grey picture.
+    ImageFile.LOAD_TRUNCATED_IMAGES = truncated_setting
     return face_recognition
 
 
@@ -48,7 +52,8 @@ class Face:
 @dataclass(frozen=True)
 class FaceScan:
     image: LoadedImage
-    faces: list[Face]  # biggest first
+    faces: list[Face]  # biggest first, at most the max_faces asked for
+    faces_found: int  # before that cap
 
 
 def upsample_times(image: LoadedImage) -> int:
@@ -87,13 +92,14 @@ def scan(image: LoadedImage, *, max_faces: int | None = None) -> FaceScan:
     """Detect and encode the faces of a loaded photo, biggest first; at most `max_faces`."""
     boxes = detect_boxes(image)
     boxes.sort(key=lambda b: (b[2] - b[0]) * (b[1] - b[3]), reverse=True)
+    found = len(boxes)
     if max_faces is not None:
         boxes = boxes[:max_faces]
     encodings = encode_boxes(image, boxes)
     faces = [
         Face(box=to_original(image, b), encoding=e) for b, e in zip(boxes, encodings, strict=True)
     ]
-    return FaceScan(image=image, faces=faces)
+    return FaceScan(image=image, faces=faces, faces_found=found)
 
 
 def find_faces(

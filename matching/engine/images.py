@@ -10,7 +10,15 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import DamagedImage, ImageTooLarge, NotAnImage
+from .errors import AnimatedImage, DamagedImage, ImageTooLarge, NotAnImage
+
+try:
+    # iPhone photos (HEIC/HEIF) open through Pillow once this plugin is registered.
+    from pillow_heif import register_heif_opener
+except ImportError:  # pragma: no cover - optional outside the web app
+    register_heif_opener = None
+else:
+    register_heif_opener()
 
 # Enough for a 48 MP phone photo; a 20000x20000 image (400 MP) is refused before decoding.
 DEFAULT_MAX_PIXELS = 64_000_000
@@ -43,8 +51,13 @@ class LoadedImage:
 
 
 def load_image(
-    data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, working_size: int = WORKING_SIZE
+    data: bytes,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    working_size: int = WORKING_SIZE,
+    allow_animation: bool = True,
 ) -> LoadedImage:
+    """Decode untrusted bytes; animated images give their first frame unless refused."""
     if not data:
         raise NotAnImage("The file is empty.")
     try:
@@ -65,6 +78,8 @@ def load_image(
     original_size = (height, width) if orientation in _SWAPPING_ORIENTATIONS else (width, height)
     try:
         if getattr(image, "n_frames", 1) > 1:
+            if not allow_animation:
+                raise AnimatedImage()
             image.seek(0)
         if source_format == "JPEG":
             # Decode straight to a reduced size (DCT scaling); the box keeps the photo's own
@@ -86,6 +101,13 @@ def load_image(
     if max(image.size) > working_size:
         image.thumbnail((working_size, working_size), Image.Resampling.BILINEAR)
     return LoadedImage(pixels=np.asarray(image), original_size=original_size, format=source_format)
+
+
+def to_jpeg(image: LoadedImage, quality: int = 88) -> bytes:
+    """Re-encode the decoded pixels: a fresh JPEG carries no EXIF, so no GPS position."""
+    buffer = io.BytesIO()
+    Image.fromarray(image.pixels).save(buffer, "JPEG", quality=quality, optimize=True)
+    return buffer.getvalue()
 
 
 def _too_large(max_pixels: int, size: str = "") -> ImageTooLarge:

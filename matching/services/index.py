@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -17,9 +15,8 @@ from django.utils import timezone
 
 from actors.models import ActorImage, FaceEmbedding
 from matching.engine.faces import ENCODER
-from matching.engine.index import FILES, FaceIndex
-
-from .models import IndexVersion
+from matching.engine.index import FaceIndex
+from matching.models import IndexVersion
 
 log = logging.getLogger(__name__)
 
@@ -98,31 +95,3 @@ def index_activate(version: IndexVersion) -> IndexVersion:
     )
     version.refresh_from_db()
     return version
-
-
-def index_local_copy(version_id: int, prefix: str, cache_dir: Path) -> Path:
-    """A local folder holding the version's files (annoy needs a real file to memory-map)."""
-    target = cache_dir / f"v{version_id}"
-    if (target / "meta.json").exists():
-        return target
-    if hasattr(default_storage, "path"):
-        try:
-            local = Path(default_storage.path(prefix))
-            if (local / "meta.json").exists():
-                return local
-        except NotImplementedError:
-            pass
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"v{version_id}-", dir=cache_dir))
-    for name in FILES:
-        with (
-            default_storage.open(f"{prefix}/{name}", "rb") as src,
-            (staging / name).open("wb") as dst,
-        ):
-            shutil.copyfileobj(src, dst, 1 << 20)
-    try:
-        staging.rename(target)
-    except OSError:
-        # Another process put the same version in place first; its copy is as good as ours.
-        shutil.rmtree(staging, ignore_errors=True)
-    return target

@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from matching.examples import BY_SLUG, EXAMPLES
+from matching.forms import UploadForm
+from matching.models import Match
+from matching.selectors import match_page_context
+from matching.services import UploadRejected, match_create
+from matching.services.matches import upload_too_large_message
+
+
+@require_http_methods(["GET", "POST"])
+def home(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                match = match_create(
+                    data=_photo_bytes(form.cleaned_data),
+                    share_face=form.cleaned_data["share_face"],
+                )
+            except UploadRejected as exc:
+                form.add_error(None, exc.message)
+                status = exc.http_status
+            else:
+                return redirect(match)
+    context = {
+        "form": form,
+        "examples": EXAMPLES,
+        "max_megabytes": settings.LOOKALIKE_UPLOAD_MAX_BYTES // 1_000_000,
+    }
+    return render(request, "matching/home.html", context, status=status)
+
+
+def _photo_bytes(cleaned: dict) -> bytes:
+    photo = cleaned.get("photo")
+    if photo is None:
+        return BY_SLUG[cleaned["example"]].read_bytes()
+    if photo.size > settings.LOOKALIKE_UPLOAD_MAX_BYTES:
+        raise UploadRejected("too_large", upload_too_large_message(), 413)
+    return photo.read()
+
+
+def match_page(request, token: str):
+    match = get_object_or_404(Match, token=token)
+    context = match_page_context(match, request.GET.get("face"))
+    context["page_url"] = request.build_absolute_uri(match.get_absolute_url())
+    if match.share_image:
+        context["share_image_url"] = request.build_absolute_uri(match.share_image.url)
+    response = render(request, "matching/match.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
