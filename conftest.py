@@ -71,3 +71,12 @@ def small_catalogue(db, make_gallery):
     report = gallery_import(root)
     assert report.added == 12, report
     return root
+
+
+@pytest.fixture
+def indexed_catalogue(small_catalogue):
+    """The small catalogue with an active index."""
+    from matching.services import index_build
+
+    index_build()
+    return small_catalogue

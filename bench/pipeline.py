@@ -49,7 +49,7 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -59,9 +59,12 @@ from matching.engine import faces as engine  # noqa: E402
 from matching.engine.images import WORKING_SIZE, load_image  # noqa: E402
 from matching.engine.index import FaceIndex  # noqa: E402
 
+_truncated_setting = ImageFile.LOAD_TRUNCATED_IMAGES
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
     import face_recognition  # noqa: E402
+# As the engine does: face_recognition turns on Pillow's process-wide "load truncated images".
+ImageFile.LOAD_TRUNCATED_IMAGES = _truncated_setting
 
 STAGES = ("decode", "detect", "encode", "match")
 PHONE_SOURCE = "extras/very_large_4600px_clooney.jpg"
@@ -411,7 +414,9 @@ def actor_means(runs: list[Run], actors: list[int], count: int) -> np.ndarray:
     return sums[seen > 0] / seen[seen > 0, None]
 
 
-def run_repeated(data: bytes, pipeline: Callable[[bytes], Run], repeat: int, label: str):
+def run_repeated(
+    data: bytes, pipeline: Callable[[bytes], Run], repeat: int, label: str
+) -> list[Run]:
     runs = []
     for attempt in range(repeat):
         runs.append(pipeline(data))

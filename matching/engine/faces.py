@@ -56,15 +56,24 @@ class FaceScan:
     faces_found: int  # before that cap
 
 
-def upsample_times(image: LoadedImage) -> int:
-    """HOG finds faces down to about 80 px; small photos get a second doubling."""
-    return 1 if max(image.working_size) >= WORKING_SIZE // 2 else 2
+def is_small(image: LoadedImage) -> bool:
+    return max(image.working_size) < WORKING_SIZE // 2
 
 
 def detect_boxes(image: LoadedImage, upsample: int | None = None) -> list[Box]:
-    """Face boxes in working-size coordinates."""
-    times = upsample_times(image) if upsample is None else upsample
-    boxes = _face_recognition().face_locations(image.pixels, times, "hog")
+    """Face boxes in working-size coordinates.
+
+    HOG looks for faces of about 80 px and up, so every photo is searched at double size. A small
+    photo with nothing found there is searched again at four times its size: that finds faces in
+    thumbnails, while a first pass at four times would miss some faces that fill a small photo.
+    """
+    locate = _face_recognition().face_locations
+    if upsample is not None:
+        boxes = locate(image.pixels, upsample, "hog")
+    else:
+        boxes = locate(image.pixels, 1, "hog")
+        if not boxes and is_small(image):
+            boxes = locate(image.pixels, 2, "hog")
     return [tuple(int(v) for v in box) for box in boxes]
 
 

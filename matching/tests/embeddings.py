@@ -43,7 +43,12 @@ def embed_people(folders: list[Path], cache_dir: Path, whole_crop_fallback=False
     """Embed every photo in each person's folder; photos without exactly one face are left out."""
     paths = [p for folder in folders for p in sorted(folder.iterdir()) if p.is_file()]
     cache_dir.mkdir(parents=True, exist_ok=True)
-    keys = [hashlib.sha256(p.read_bytes() + ENCODER.encode()).hexdigest() for p in paths]
+    # The key covers the photo and the engine's own code, so a changed pipeline recomputes.
+    engine = b"".join(
+        (Path(__file__).resolve().parents[1] / "engine" / name).read_bytes()
+        for name in ("images.py", "faces.py")
+    )
+    keys = [hashlib.sha256(p.read_bytes() + ENCODER.encode() + engine).hexdigest() for p in paths]
     missing = [i for i, key in enumerate(keys) if not (cache_dir / f"{key}.npy").exists()]
     if missing:
         jobs = [(str(paths[i]), whole_crop_fallback) for i in missing]

@@ -1,8 +1,6 @@
 """Untrusted bytes: every bad file gets its typed error, every odd good file is read right."""
 
 import io
-import struct
-import zlib
 
 import numpy as np
 import pytest
@@ -12,22 +10,7 @@ from matching.engine.errors import DamagedImage, ImageTooLarge, NotAnImage
 from matching.engine.faces import find_faces, warm_up
 from matching.engine.images import WORKING_SIZE, load_image
 
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG claiming a huge size, with a tiny (deflated) body: a decompression bomb."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
-    row = b"\x00" + b"\x00" * ((width + 7) // 8)
-    compressor = zlib.compressobj(9)
-    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
-    )
+from .photos import encode, png_bomb
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +41,7 @@ def test_truncated_jpeg_is_damaged(portrait):
 
 
 def test_20000_square_png_is_refused_before_decoding():
-    bomb = png_header_only(20000, 20000)
+    bomb = png_bomb(20000, 20000)
     assert len(bomb) < 200_000  # the file is small; only its pixel count is huge
     with pytest.raises(ImageTooLarge) as caught:
         load_image(bomb)
@@ -88,24 +71,18 @@ def test_exif_orientation_is_applied(faces_dir):
     assert len(find_faces(data).faces) == 1
 
 
-def _encode(image: Image.Image, fmt: str, **options) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, fmt, **options)
-    return buffer.getvalue()
-
-
 def _derived_modes(portrait: bytes) -> dict[str, bytes]:
     rgb = Image.open(io.BytesIO(portrait)).convert("RGB")
     grey16 = Image.fromarray(np.asarray(rgb.convert("L"), dtype="<u2") * 257)
     rgba = rgb.convert("RGBA")
     rgba.putalpha(255)
     return {
-        "L": _encode(rgb.convert("L"), "PNG"),
-        "P": _encode(rgb.convert("P", palette=Image.Palette.ADAPTIVE), "PNG"),
-        "RGBA": _encode(rgba, "PNG"),
-        "CMYK": _encode(rgb.convert("CMYK"), "JPEG", quality=92),
-        "I;16": _encode(grey16, "PNG"),
-        "WEBP": _encode(rgb, "WEBP", quality=90),
+        "L": encode(rgb.convert("L"), "PNG"),
+        "P": encode(rgb.convert("P", palette=Image.Palette.ADAPTIVE), "PNG"),
+        "RGBA": encode(rgba, "PNG"),
+        "CMYK": encode(rgb.convert("CMYK"), "JPEG", quality=92),
+        "I;16": encode(grey16, "PNG"),
+        "WEBP": encode(rgb, "WEBP", quality=90),
     }
 
 
@@ -133,7 +110,7 @@ def test_transparent_background_becomes_white(faces_dir):
 def test_animated_gif_reads_its_first_frame(portrait):
     rgb = Image.open(io.BytesIO(portrait)).convert("RGB")
     frames = [rgb, rgb.rotate(90)]
-    data = _encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
+    data = encode(frames[0], "GIF", save_all=True, append_images=frames[1:])
     assert len(find_faces(data).faces) == 1
 
 
@@ -141,6 +118,6 @@ def test_boxes_are_in_original_coordinates(portrait):
     small = find_faces(portrait).faces[0].box
     original = Image.open(io.BytesIO(portrait)).convert("RGB")
     big = original.resize((original.width * 4, original.height * 4), Image.Resampling.BICUBIC)
-    large_box = find_faces(_encode(big, "JPEG", quality=92)).faces[0].box
+    large_box = find_faces(encode(big, "JPEG", quality=92)).faces[0].box
     for small_side, large_side in zip(small, large_box, strict=True):
         assert abs(large_side - 4 * small_side) <= 0.12 * 4 * (small[2] - small[0])

@@ -1,0 +1,264 @@
+"""The public flow in one process (Celery runs tasks in-process without a broker)."""
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.files.storage import default_storage
+from django.urls import reverse
+from PIL import Image
+
+from actors.models import ActorImage
+from matching.models import Match, MatchFace, Resemblance
+from matching.services import index_build
+
+from .photos import animated_gif, collage, heic, png_bomb, with_gps_exif
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post(client, django_capture_on_commit_callbacks):
+    """POST the upload form; tasks queued on commit run, in-process, as the request ends."""
+
+    def send(fields: dict):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(reverse("home"), fields)
+
+    return send
+
+
+@pytest.fixture
+def post_photo(post):
+    def send(data: bytes, name: str = "photo.jpg", **fields):
+        handle = io.BytesIO(data)
+        handle.name = name
+        return post({"photo": handle, **fields})
+
+    return send
+
+
+def media_files(settings) -> list[Path]:
+    return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+
+
+def test_home_page_explains_and_offers_camera_and_examples(client):
+    page = client.get(reverse("home")).content.decode()
+    assert "Which film actor do you look like?" in page
+    assert "without its location data" in page and reverse("privacy") in page
+    assert re.search(r'<input[^>]+type="file"[^>]+accept="image/\*"[^>]+capture="user"', page)
+    assert len(re.findall(r'name="example" value="[a-z-]+"', page)) == 6
+    assert "share_face" in page
+
+
+def test_a_gallery_photo_lands_on_a_results_page_naming_the_actor(
+    client, post, post_photo, indexed_catalogue
+):
+    data = (Path(indexed_catalogue) / "Katy_Perry").iterdir().__next__().read_bytes()
+    response = post_photo(data)
+    assert response.status_code == 302
+    match = Match.objects.get()
+    assert response["Location"] == f"/r/{match.token}/"
+    assert len(match.token) >= 22  # 24 random bytes, base64: 192 bits
+
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page["X-Robots-Tag"].startswith("noindex")
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert match.status == "queued" or Match.objects.get().status == "done"
+    assert "You look like Katy Perry" in html
+    face = MatchFace.objects.get(match=match)
+    assert face.crop.url in html
+    ranks = list(Resemblance.objects.filter(face=face).order_by("rank"))
+    assert [r.actor_name for r in ranks][0] == "Katy Perry" and len(ranks) == 3
+    assert ranks[0].reference_image.face_thumbnail.url in html
+    assert f"{ranks[0].similarity:.0f}%" in html
+
+
+def test_results_page_carries_share_tags_and_a_share_image(
+    client, post, post_photo, indexed_catalogue, faces_dir
+):
+    data = (faces_dir / "gallery" / "Matt_Damon" / "2.jpg").read_bytes()
+    token = post_photo(data)["Location"].split("/")[2]
+    html = client.get(f"/r/{token}/").content.decode()
+    match = Match.objects.get(token=token)
+    assert 'property="og:title" content="Looks' in html and "Matt Damon" in html
+    assert f'content="http://testserver{match.share_image.url}"' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert f'property="og:url" content="http://testserver/r/{token}/"' in html
+    with default_storage.open(match.share_image.name) as handle:
+        assert Image.open(handle).size == (1200, 630)
+    assert "data-copy" in html  # the copy-link button
+
+
+def test_visitor_face_is_on_the_share_image_only_when_asked(
+    client, post, post_photo, indexed_catalogue, faces_dir
+):
+    data = (faces_dir / "gallery" / "Matt_Damon" / "3.jpg").read_bytes()
+    without = Match.objects.get(token=post_photo(data)["Location"].split("/")[2])
+    with_face = Match.objects.get(token=post_photo(data, share_face="on")["Location"].split("/")[2])
+    assert not without.share_face and with_face.share_face
+
+    def left_tile(match):
+        with default_storage.open(match.share_image.name) as handle:
+            card = Image.open(handle).convert("RGB")
+        return np.asarray(card.crop((60, 150, 390, 480)).resize((32, 32)), dtype=float)
+
+    # Without consent the left of the card is the actor's photo; with it, the visitor's face.
+    assert np.abs(left_tile(without) - left_tile(with_face)).mean() > 10
+
+
+def test_stored_copy_has_no_exif_and_the_original_is_not_kept(
+    client, post, post_photo, indexed_catalogue, faces_dir, settings
+):
+    original = with_gps_exif((faces_dir / "gallery" / "Matt_Damon" / "1.jpg").read_bytes())
+    assert Image.open(io.BytesIO(original)).getexif().get(0x8825)
+    post_photo(original)
+    match = Match.objects.get()
+    with default_storage.open(match.photo.name) as handle:
+        stored = handle.read()
+    assert not Image.open(io.BytesIO(stored)).getexif()
+    digest = hashlib.sha256(original).hexdigest()
+    assert all(hashlib.sha256(p.read_bytes()).hexdigest() != digest for p in media_files(settings))
+
+
+def test_big_photos_are_stored_at_most_2048_pixels(
+    client, post, post_photo, indexed_catalogue, faces_dir
+):
+    post_photo((faces_dir / "extras" / "very_large_4600px_clooney.jpg").read_bytes())
+    match = Match.objects.get()
+    assert max(match.photo_width, match.photo_height) == 2048
+    assert match.status == "done"
+
+
+def test_heic_from_an_iphone_is_accepted(client, post, post_photo, indexed_catalogue, faces_dir):
+    data = heic((faces_dir / "gallery" / "Barack_Obama" / "2.jpg").read_bytes())
+    response = post_photo(data, name="IMG_0001.HEIC")
+    assert response.status_code == 302
+    assert Match.objects.get().faces.get().resemblances.first().actor_name == "Barack Obama"
+
+
+def test_webp_and_png_are_accepted(client, post, post_photo, indexed_catalogue, faces_dir):
+    for name in ("webp_bytes_named_jpg_scarlett.jpg", "alpha_png_32bit_obama.png"):
+        response = post_photo((faces_dir / "extras" / name).read_bytes(), name=name)
+        assert response.status_code == 302, name
+    assert Match.objects.filter(status="done").count() == 2
+
+
+def test_an_example_runs_with_one_click(client, post, post_photo, indexed_catalogue):
+    response = post({"example": "joan-of-arc"})
+    assert response.status_code == 302
+    match = Match.objects.get()
+    assert match.status == "done" and match.faces.count() == 1
+
+
+@pytest.mark.parametrize(
+    "make, status, message",
+    [
+        (lambda p: b"just some text, not a photo", 400, "not an image we can read"),
+        (lambda p: p[: len(p) // 2], 400, "damaged or incomplete"),
+        (lambda p: png_bomb(), 413, "the limit is 64 megapixels"),
+        (lambda p: animated_gif(p), 400, "Animated images"),
+        (lambda p: b"", 400, "empty"),
+    ],
+    ids=["text", "truncated", "bomb", "animated-gif", "empty"],
+)
+def test_bad_files_get_a_clear_message_and_leave_nothing(
+    client, post, post_photo, indexed_catalogue, faces_dir, settings, make, status, message
+):
+    before = set(media_files(settings))
+    portrait = (faces_dir / "gallery" / "Matt_Damon" / "1.jpg").read_bytes()
+    response = post_photo(make(portrait))
+    assert response.status_code == status
+    assert message in response.content.decode()
+    assert not Match.objects.exists()
+    assert set(media_files(settings)) == before
+
+
+def test_a_file_over_the_size_limit_is_refused(
+    client, post, post_photo, indexed_catalogue, faces_dir, settings
+):
+    settings.LOOKALIKE_UPLOAD_MAX_BYTES = 100_000
+    response = post_photo((faces_dir / "extras" / "no_face_dogs.jpg").read_bytes())
+    assert response.status_code == 413
+    assert "over 0.1 MB" in response.content.decode()
+    assert not Match.objects.exists()
+
+
+def test_no_face_gets_a_friendly_page_offering_another_try(
+    client, post, post_photo, indexed_catalogue, faces_dir
+):
+    response = post_photo((faces_dir / "extras" / "no_face_dogs.jpg").read_bytes())
+    html = client.get(response["Location"]).content.decode()
+    assert "We couldn't find a face" in html
+    assert "Try another photo" in html and 'href="/"' in html
+    match = Match.objects.get()
+    assert match.status == "failed" and match.error_code == "no_face"
+    assert not match.faces.exists()
+
+
+def test_many_faces_are_capped_and_the_page_says_so(
+    client, post, post_photo, indexed_catalogue, faces_dir
+):
+    thumbs = [i.face_thumbnail for i in ActorImage.objects.all()]
+    faces = []
+    for thumb in (thumbs * 3)[:30]:
+        with default_storage.open(thumb.name) as handle:
+            faces.append(handle.read())
+    response = post_photo(collage(faces, columns=6))
+    match = Match.objects.get()
+    assert match.faces_found == 30
+    assert match.faces.count() == 10
+    html = client.get(response["Location"]).content.decode()
+    assert "we matched the 10 biggest of the 30 we found" in html
+
+
+def test_every_face_of_a_group_photo_is_listed_and_can_be_picked(
+    client, post, post_photo, indexed_catalogue, faces_dir
+):
+    data = (faces_dir / "extras" / "group_obama_and_biden.jpg").read_bytes()
+    location = post_photo(data)["Location"]
+    match = Match.objects.get()
+    faces = list(match.faces.order_by("position"))
+    assert len(faces) == 3
+    areas = [(f.bottom - f.top) * (f.right - f.left) for f in faces]
+    assert areas == sorted(areas, reverse=True)
+    html = client.get(location).content.decode()
+    assert html.count('href="?face=') == 3
+    second = client.get(location + "?face=1").content.decode()
+    assert f'src="{faces[1].crop.url}" alt="Your face"' in second
+
+
+def test_a_weak_resemblance_is_called_weak(client, post, post_photo, indexed_catalogue, settings):
+    settings.LOOKALIKE_WEAK_SIMILARITY = 99.5
+    location = post({"example": "sun-tzu"})["Location"]
+    html = client.get(location).content.decode()
+    assert "No strong lookalike this time" in html and "data-weak" in html
+    settings.LOOKALIKE_WEAK_SIMILARITY = 0
+    html = client.get(location).content.decode()
+    assert "You look like" in html and "data-weak" not in html
+
+
+def test_results_survive_a_rebuild_and_a_removed_photo(
+    client, post, post_photo, indexed_catalogue, faces_dir
+):
+    data = (faces_dir / "gallery" / "Katy_Perry" / "5.jpg").read_bytes()
+    location = post_photo(data)["Location"]
+    before = client.get(location).content.decode()
+    shown = Resemblance.objects.filter(rank=1).get()
+    assert shown.actor_name == "Katy Perry"
+
+    ActorImage.objects.filter(pk=shown.reference_image_id).delete()
+    index_build()
+    after = client.get(location).content.decode()
+    assert "Photo no longer available" in after
+    for r in Resemblance.objects.all():
+        assert r.actor_name in after and f"{r.similarity:.0f}%" in after
+    assert re.findall(r"\d+%", before) == re.findall(r"\d+%", after)
+
+
+def test_unknown_token_is_404(client, db):
+    assert client.get("/r/not-a-real-token/").status_code == 404
