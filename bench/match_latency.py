@@ -261,7 +261,8 @@ class Stack:
             handle.write(result.stdout)
         if result.returncode:
             raise BenchError(f"manage.py {arguments[0]} failed:\n{_tail(log)}")
-        progress(f"manage.py {' '.join(arguments)}: {time.perf_counter() - started:.1f} s")
+        shown = " ".join(arguments) if arguments[0] != "shell" else "shell (queue name)"
+        progress(f"manage.py {shown}: {time.perf_counter() - started:.1f} s")
         return result.stdout
 
     def setup(self) -> None:
@@ -275,12 +276,13 @@ class Stack:
         self.manage("collectstatic", "--noinput")
         # The queue the app sends match_run to: CELERY_QUEUE where settings read it, otherwise
         # Celery's default queue (Redis DB --redis is then the only thing keeping runs apart).
-        self.queue = self.manage(
+        answer = self.manage(
             "shell",
             "-c",
             "from django.conf import settings; "
-            "print(getattr(settings, 'CELERY_TASK_DEFAULT_QUEUE', None) or 'celery')",
-        ).strip()
+            "print('queue=' + (getattr(settings, 'CELERY_TASK_DEFAULT_QUEUE', None) or 'celery'))",
+        )
+        self.queue = [line for line in answer.splitlines() if line.startswith("queue=")][-1][6:]
         progress(f"  tasks go to queue {self.queue!r} on {self.args.redis}")
 
     def start_worker(self) -> None:
@@ -343,6 +345,7 @@ class Stack:
             "120",
             "--error-logfile",
             str(log),
+            "--no-control-socket",
         ]
         self.web = subprocess.Popen(
             command,
@@ -396,7 +399,11 @@ class Stack:
             import redis
 
             client = redis.Redis.from_url(self.args.redis)
-            client.delete(self.queue, f"_kombu.binding.{self.queue}")
+            client.delete(
+                self.queue,
+                f"_kombu.binding.{self.queue}",
+                f"_kombu.binding_permanent.{self.queue}",
+            )
             client.close()
         except Exception as exc:  # noqa: BLE001 - cleanup goes on
             progress(f"could not remove the queue's Redis keys: {exc}")

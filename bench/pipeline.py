@@ -1,7 +1,7 @@
 """Time the face pipeline against the original demo's approach, and compare detection coverage.
 
 A, this pipeline: bytes -> load_image (JPEG draft, EXIF orientation, thumbnail to the working
-size) -> HOG detection (upsample per upsample_times) -> one encoding per face -> FaceIndex.search
+size) -> engine.faces.detect_boxes (HOG) -> one encoding per face -> FaceIndex.search
 (annoy candidates, exact re-rank, top 3) against the gallery's embeddings.
 
 B, the original demo's approach: bytes -> full-resolution decode (Pillow open, EXIF transpose,
@@ -143,7 +143,7 @@ class Run:
     cnn_skipped: bool = False
     peak_mb: float | None = None
     base_mb: float | None = None  # RSS when the run started
-    detail: str = ""  # A: working size and upsample
+    detail: str = ""  # A: working size, and whether the photo was reduced
     long_side: int = 0  # of the photo as displayed, in pixels
 
     @property
@@ -177,7 +177,7 @@ def run_a(data: bytes, *, encode: bool = True, match: Callable | None = None) ->
     run.hog_faces = run.faces = len(boxes)
     run.long_side = max(image.original_size)
     width, height = image.working_size
-    run.detail = f"{width}x{height}, upsample {engine.upsample_times(image)}"
+    run.detail = f"{width}x{height}" + (" (reduced)" if image.scale > 1 else " (full size)")
     if encode:
         encodings = engine.encode_boxes(image, boxes)
         found = [
@@ -566,8 +566,8 @@ def report_gallery(gallery: GalleryResult, megapixel_total: float) -> tuple[str,
         table(["", "A: this pipeline", "B: original demo", "B/A"], rows),
         "",
         f"By the photo's long side. A reduces photos over {WORKING_SIZE} px to {WORKING_SIZE} px "
-        f"and upsamples once, twice below {WORKING_SIZE // 2} px; B detects at full resolution "
-        "with upsample 1:",
+        "and upsamples as engine.faces.detect_boxes decides; B detects at full resolution with "
+        "upsample 1:",
         "",
         table(
             ["long side", "photos", "A median ms", "B median ms", "B/A", "A total s", "B total s"],

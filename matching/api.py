@@ -14,6 +14,7 @@ from actors.models import Actor, ActorImage
 from matching.models import Match
 from matching.services import UploadRejected, match_create
 from matching.services.matches import upload_too_large_message
+from matching.throttles import UploadThrottle
 
 
 class Rejected(APIException):
@@ -59,7 +60,7 @@ class MatchSerializer(serializers.ModelSerializer):
 
 class MatchListCreate(APIView):
     parser_classes = [MultiPartParser, FormParser]
-    throttle_scope = "uploads"
+    throttle_classes = [UploadThrottle]
 
     @extend_schema(
         request=MatchUploadSerializer,

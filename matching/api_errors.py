@@ -1,5 +1,7 @@
 """One shape for every API error: {"error": {"code": ..., "message": ...}}."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.views import exception_handler
 
@@ -14,6 +16,10 @@ def api_exception_handler(exc, context):
             "message": "Some fields are missing or invalid.",
             "fields": response.data,
         }
+    elif isinstance(exc, Http404):
+        error = {"code": "not_found", "message": "Not found."}
+    elif isinstance(exc, PermissionDenied):
+        error = {"code": "permission_denied", "message": "You may not do this."}
     else:
         codes = exc.get_codes()
         error = {"code": codes if isinstance(codes, str) else "error", "message": str(exc.detail)}
