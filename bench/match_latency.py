@@ -477,6 +477,18 @@ def upload_and_wait(base_url: str, photo: bytes, filename: str) -> Run:
             next_poll = time.time()
 
 
+def request_times(url: str, count: int = 20) -> float:
+    """Median seconds of one GET, one request at a time."""
+    durations = []
+    for _ in range(count):
+        started = time.perf_counter()
+        status, _ = request("GET", url)
+        durations.append(time.perf_counter() - started)
+        if status != 200:
+            raise BenchError(f"GET {url} answered {status}")
+    return statistics.median(durations)
+
+
 def add_server_times(stack: Stack, runs: list[Run]) -> None:
     rows = stack.query(
         "SELECT token, created_at, started_at, finished_at, faces_found, attempts "
@@ -676,6 +688,12 @@ def latency(stack: Stack, args: argparse.Namespace) -> int:
     load_after = os.getloadavg()
     add_server_times(stack, runs)
     stack.stop_worker()
+    single = {
+        "GET /api/v1/matches/<token>/ (one poll)": request_times(
+            f"{stack.base_url}/api/v1/matches/{runs[-1].token}/"
+        ),
+        "GET /r/<token>/ (results page)": request_times(f"{stack.base_url}/r/{runs[-1].token}/"),
+    }
 
     report, summary = summarise(runs)
     stages = {}
@@ -696,6 +714,10 @@ def latency(stack: Stack, args: argparse.Namespace) -> int:
     )
     print()
     print(report)
+    print()
+    print("single requests, one at a time, worker stopped (median of 20, ms):")
+    print()
+    print(table(["", "ms"], [[name, f"{value * 1000:,.1f}"] for name, value in single.items()]))
     if stages:
         print()
         print("engine stages of the same photo, timed in one process (median of 5, ms):")
@@ -711,6 +733,7 @@ def latency(stack: Stack, args: argparse.Namespace) -> int:
                     "poll_seconds": POLL_SECONDS,
                     "load_average": {"before": load_before, "after": load_after},
                     "summary_seconds": summary,
+                    "single_request_seconds": single,
                     "engine_stages_seconds": stages,
                     "runs": [asdict(run) for run in runs],
                 },

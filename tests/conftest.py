@@ -1,0 +1,91 @@
+"""A real Celery worker, in its own process, against Redis and the test database."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts"
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen
+    log_path: Path
+
+    def tasks_succeeded(self) -> int:
+        return self.log_path.read_text().count("succeeded in")
+
+
+def _database_url(settings_dict: dict) -> str:
+    user = settings_dict.get("USER") or "postgres"
+    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
+    host = settings_dict.get("HOST") or "127.0.0.1"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, settings, tmp_path):
+    """Start `celery worker` on a queue of its own; tasks sent from the test go to it."""
+    from django.db import connection
+
+    from lookalike_site.celery import app
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker needs a database it can share: set DATABASE_URL to PostgreSQL")
+    broker = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    log_path = ARTIFACTS / f"worker-{queue}.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(connection.settings_dict),
+        "CELERY_BROKER_URL": broker,
+        "CELERY_QUEUE": queue,
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "LOOKALIKE_INDEX_CACHE_DIR": str(tmp_path / "worker-index-cache"),
+        "LOOKALIKE_INDEX_RECHECK_SECONDS": "0",
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+    }
+    command = [sys.executable, "-m", "celery", "-A", "lookalike_site", "worker"]
+    command += ["--pool", "prefork", "--concurrency", "1", "-Q", queue, "-n", f"{queue}@%h"]
+    command += ["--without-gossip", "--without-mingle", "--loglevel", "INFO"]
+    with log_path.open("w") as log:
+        worker = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    previous = {
+        key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")
+    }
+    app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+    try:
+        deadline = time.monotonic() + 60
+        while " ready." not in log_path.read_text():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield Worker(worker, log_path)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        app.conf.update(previous)
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_delete(queue)
+
+
+def wait_for(predicate, timeout: float = 120.0, every: float = 0.25):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"gave up after {timeout:.0f} s")

@@ -1,0 +1,114 @@
+"""A visitor in Chromium: try an example, watch the page fill in, share the link."""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from matching.services import index_build
+
+from .conftest import ARTIFACTS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    # Playwright's synchronous API runs an event loop in this thread; the test's own database
+    # reads between browser steps are plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield chromium
+        chromium.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def shot(page, name: str) -> None:
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def test_try_an_example_and_share_it(browser, live_server, celery_worker_process, small_catalogue):
+    index_build()
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url)
+    assert page.get_by_role("heading", name="Which film actor do you look like?").is_visible()
+    shot(page, "1-home")
+
+    page.get_by_role("button", name="Try Joan of Arc").click()
+    page.wait_for_url(re.compile(r"/r/[\w-]{32}/$"))
+    shot(page, "2-waiting")
+    # The page follows the worker by itself and shows the result without a manual reload.
+    page.locator(".match-row").first.wait_for(timeout=90_000)
+    rows = page.locator(".match-row")
+    assert rows.count() == 3
+    percentages = [int(t.rstrip("%")) for t in page.locator("[data-similarity]").all_inner_texts()]
+    assert percentages == sorted(percentages, reverse=True)
+    assert page.locator("img[alt='Your face']").first.evaluate("i => i.naturalWidth") > 0
+    shot(page, "3-result")
+
+    share_url = page.locator("[data-share-url]").input_value()
+    assert share_url == page.url
+    page.get_by_role("button", name="Copy link").click()
+    assert page.locator("[data-copied]").is_visible()
+
+    stranger = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    shared = stranger.new_page()
+    shared.goto(share_url)
+    assert shared.locator(".match-row").count() == 3
+    og_image = shared.locator("meta[property='og:image']").get_attribute("content")
+    assert og_image.startswith(live_server.url) and "/shares/" in og_image
+    assert shared.locator("meta[name='twitter:card']").get_attribute("content") == (
+        "summary_large_image"
+    )
+    title = shared.locator("meta[property='og:title']").get_attribute("content")
+    assert re.fullmatch(r"Looks \d+% like .+", title)
+    assert "noindex" in shared.locator("meta[name='robots']").get_attribute("content")
+    card = shared.request.get(og_image)
+    assert card.ok and card.headers["content-type"] == "image/jpeg"
+    shot(shared, "4-shared-on-a-phone")
+    stranger.close()
+    context.close()
+
+
+def test_a_photo_without_a_face_offers_another_try(
+    browser, live_server, celery_worker_process, small_catalogue, faces_dir
+):
+    index_build()
+    page = browser.new_page()
+    page.goto(live_server.url)
+    page.set_input_files("input[type=file]", str(faces_dir / "extras" / "no_face_dogs.jpg"))
+    page.get_by_role("button", name="Find my lookalike").click()
+    page.get_by_role("heading", name="We couldn't find a face").wait_for(timeout=90_000)
+    shot(page, "5-no-face")
+    page.get_by_role("link", name="Try another photo").click()
+    page.wait_for_url(live_server.url + "/")
+
+
+def test_a_file_that_is_not_an_image_is_refused_on_the_form(browser, live_server, tmp_path, db):
+    notes = tmp_path / "notes.jpg"
+    notes.write_text("not a photo")
+    page = browser.new_page()
+    page.goto(live_server.url)
+    page.set_input_files("input[type=file]", str(notes))
+    page.get_by_role("button", name="Find my lookalike").click()
+    assert "not an image we can read" in page.locator("[data-error]").inner_text()
+    shot(page, "6-not-an-image")
