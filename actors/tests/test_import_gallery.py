@@ -28,7 +28,7 @@ def gallery(make_gallery, tmp_path):
     root = make_gallery(
         {
             "Barack_Obama": [f"gallery/Barack_Obama/{n}.jpg" for n in (1, 2, 3)],
-            "Jerry_Seinfeld": ["gallery/Jerry_Seinfeld/1.jpg", "gallery/Jerry_Seinfeld/4.jpg"],
+            "Jerry_Seinfeld": ["gallery/Jerry_Seinfeld/1.jpg", "extras/group_two_people.jpg"],
             "Matt_Damon": ["gallery/Matt_Damon/1.jpg", "extras/no_face_dogs.jpg"],
         }
     )
@@ -48,7 +48,9 @@ def test_import_adds_one_actor_per_folder_and_reports_skips(gallery):
     }
     assert ActorImage.objects.count() == 5
     assert "5 photos added (3 actors), 3 skipped, 0 already known, of 8 files." in output
-    assert "2-4.jpg: 2 faces found; a reference photo must show exactly one" in output
+    assert (
+        "2-group_two_people.jpg: 2 faces found; a reference photo must show exactly one" in output
+    )
     assert "2-no_face_dogs.jpg: no face found" in output
     assert "notes.jpg: This file is not an image we can read." in output
     reasons = dict(SkippedPhoto.objects.values_list("source", "reason"))
