@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run worker test lint format clean
+.PHONY: install run worker beat test lint format clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-face.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,12 +18,17 @@ install: $(BIN)/.installed
 
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(BIN)/python manage.py sync_roles
 	DJANGO_DEBUG=1 $(BIN)/python manage.py import_gallery demo/gallery
 	DJANGO_DEBUG=1 $(BIN)/python manage.py build_index
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver $(HOST)
 
 worker: install
 	$(BIN)/celery -A lookalike_site worker --loglevel INFO
+
+beat: install
+	mkdir -p var
+	$(BIN)/celery -A lookalike_site beat --loglevel INFO --schedule var/celerybeat-schedule
 
 lint: install
 	$(BIN)/ruff check .

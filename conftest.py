@@ -80,3 +80,29 @@ def indexed_catalogue(small_catalogue):
 
     index_build()
     return small_catalogue
+
+
+@pytest.fixture
+def upload(client, django_capture_on_commit_callbacks, faces_dir):
+    """Upload a shared photo through the form as `client`; its task runs in-process."""
+    from django.urls import reverse
+
+    def send(relative="gallery/Matt_Damon/2.jpg", as_client=None, **fields):
+        import io
+
+        handle = io.BytesIO((faces_dir / relative).read_bytes())
+        handle.name = Path(relative).name
+        with django_capture_on_commit_callbacks(execute=True):
+            return (as_client or client).post(reverse("home"), {"photo": handle, **fields})
+
+    return send
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

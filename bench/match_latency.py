@@ -16,11 +16,11 @@ Celery worker is stopped and gunicorn keeps serving the results page until SIGTE
 Setup, everything in a scratch folder that is removed at the end (--keep to leave it):
   - PostgreSQL database --database (default lookalike_bench) on 127.0.0.1:5432 as postgres,
     dropped and created at the start, dropped at the end;
-  - LOOKALIKE_VAR_DIR (media, static files, index cache) in the scratch folder, no DEBUG;
+  - LOOKALIKE_VAR_DIR (media, static files, index cache) in the scratch folder; no DEBUG, plain
+    HTTP (DJANGO_HTTPS=0), every upload rate limit at 10000/hour (LOOKALIKE_UPLOAD_RATE...);
   - migrate, import_gallery demo/gallery, build_index, collectstatic --noinput;
   - a Celery worker, -c 1 --pool prefork, consuming a queue of its own (CELERY_QUEUE) on Redis
-    DB 9 (--redis), which also holds the upload throttle's counts (LOOKALIKE_UPLOAD_RATE is
-    10000/hour);
+    DB 9 (--redis), which also holds the rate limits' counts;
   - gunicorn lookalike_site.wsgi on a free port of 127.0.0.1, --web-workers sync workers.
 
 Run from the repository root:
@@ -175,7 +175,12 @@ class Stack:
             REDIS_URL=self.args.redis,
             LOOKALIKE_VAR_DIR=str(self.var_dir),
             DJANGO_MEDIA_ROOT=str(self.var_dir / "media"),
+            # Plain HTTP on loopback: no redirect to HTTPS where settings have that switch.
+            DJANGO_HTTPS="0",
+            # One client address uploads every photo: no upload throttle may refuse it.
             LOOKALIKE_UPLOAD_RATE="10000/hour",
+            LOOKALIKE_ACCOUNT_UPLOAD_RATE="10000/hour",
+            LOOKALIKE_API_ANONYMOUS_UPLOAD_RATE="10000/hour",
             DJANGO_LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
         )
@@ -357,20 +362,24 @@ class Stack:
         )
         self.base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
+        answer = "no answer"
         while True:
             try:
-                status, _ = request("GET", f"{self.base_url}/api/v1/actors/", timeout=10)
+                status, body = request("GET", f"{self.base_url}/", timeout=10)
                 if status == 200:
                     break
-            except OSError:
-                pass
+                answer = f"{status}: {body[:300]!r}"
+            except OSError as exc:
+                answer = str(exc)
             if self.web.poll() is not None or time.monotonic() > deadline:
-                raise BenchError(f"gunicorn did not start:\n{_tail(log)}")
+                raise BenchError(f"gunicorn did not start ({answer}):\n{_tail(log)}")
             time.sleep(0.2)
         # Every worker answers a few cheap requests first (imports, first database connection).
         for _ in range(4 * workers):
-            request("GET", f"{self.base_url}/api/v1/actors/")
-            request("GET", f"{self.base_url}/")
+            for path in ("/", "/api/v1/actors/"):
+                status, _ = request("GET", self.base_url + path)
+                if status != 200:
+                    raise BenchError(f"GET {path} answered {status}")
         progress(f"gunicorn ready on {self.base_url} ({workers} sync workers, pid {self.web.pid})")
 
     def stop_web(self) -> None:
@@ -550,8 +559,8 @@ def engine_stages(phone: bytes, index_dir: Path | None, repeat: int) -> dict[str
         return result
 
     for _ in range(repeat + 1):  # the first round warms up and is dropped
-        # web process, match_create: decode to at most 2048 px, keep an EXIF-free JPEG copy
-        image = timed("web: decode 12 MP to 2048 px", load_image, phone, working_size=2048)
+        # web process, match_create: decode to at most the stored size, keep an EXIF-free JPEG copy
+        image = timed("web: decode 12 MP to the stored size", load_image, phone, working_size=2000)
         stored = timed("web: re-encode the stored copy", to_jpeg, image)
         # worker, _process: find_faces on the stored copy, search, crops and the share card
         loaded = timed("worker: decode stored copy to 1024 px", load_image, stored)

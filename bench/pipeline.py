@@ -15,11 +15,12 @@ Workloads:
   3. detection coverage: faces found by A at working resolution vs full-resolution HOG
      (upsample 1) for gallery/, extras/ and examples/.
 
-One process; the models are loaded and run once before anything is timed. All of A runs before
-all of B (dlib keeps memory after a full-resolution pass, which would inflate A's peak RSS). B
-encodes at the boxes its detector found, as face_recognition.face_encodings(known_face_locations).
-B's CNN fallback runs only on photos up to --cnn-max-mp megapixels: at full resolution it costs
-about a minute and 4 GB per megapixel on a 2-core machine.
+One process; the models are loaded and run once before anything is timed. Each photo goes
+through A and B in turn; A's peak RSS comes from one extra run made before any of B (dlib keeps
+memory after a full-resolution pass, which would inflate it). B encodes at the boxes its detector
+found, as face_recognition.face_encodings(known_face_locations). B's CNN fallback runs only on
+photos up to --cnn-max-mp megapixels: at full resolution it costs about a minute and 4 GB per
+megapixel on a 2-core machine.
 
 Run from the repository root:  .venv/bin/python bench/pipeline.py [--quick] [--skip-cnn]
 Photos are read from --faces, $LOOKALIKE_FACES_DIR, or ../shared/faces beside the repository.
@@ -375,15 +376,19 @@ class GalleryResult:
     means: np.ndarray
 
 
-def run_gallery(photos: list[Path], pipeline: Callable[[bytes], Run], label: str) -> list[Run]:
-    """Every gallery photo through one pipeline, without matching (the gallery is not built
-    yet); `add_match_times` adds that stage once it is."""
-    runs = []
+def run_gallery(
+    photos: list[Path], pipeline_a: Callable[[bytes], Run], pipeline_b: Callable[[bytes], Run]
+) -> tuple[list[Run], list[Run]]:
+    """Each gallery photo through A then B, so that both meet the same changes in the machine's
+    load. Without matching (the galleries are not built yet): `add_match_times` adds it."""
+    runs_a, runs_b = [], []
     for count, photo in enumerate(photos, start=1):
-        runs.append(pipeline(photo.read_bytes()))
+        data = photo.read_bytes()
+        runs_a.append(pipeline_a(data))
+        runs_b.append(pipeline_b(data))
         if count % 20 == 0 or count == len(photos):
-            progress(f"  gallery, {label}: {count}/{len(photos)}")
-    return runs
+            progress(f"  gallery: {count}/{len(photos)}")
+    return runs_a, runs_b
 
 
 def add_match_times(runs: list[Run], match: Callable) -> None:
@@ -414,14 +419,16 @@ def actor_means(runs: list[Run], actors: list[int], count: int) -> np.ndarray:
     return sums[seen > 0] / seen[seen > 0, None]
 
 
-def run_repeated(
-    data: bytes, pipeline: Callable[[bytes], Run], repeat: int, label: str
-) -> list[Run]:
-    runs = []
+def run_alternately(
+    data: bytes, pipeline_a: Callable[[bytes], Run], pipeline_b: Callable[[bytes], Run], repeat: int
+) -> tuple[list[Run], list[Run]]:
+    """A then B, `repeat` times, so that both meet the same changes in the machine's load."""
+    runs_a, runs_b = [], []
     for attempt in range(repeat):
-        runs.append(pipeline(data))
-        progress(f"  phone photo, {label}: run {attempt + 1}/{repeat}")
-    return runs
+        runs_a.append(pipeline_a(data))
+        runs_b.append(pipeline_b(data))
+        progress(f"  phone photo: run {attempt + 1}/{repeat}")
+    return runs_a, runs_b
 
 
 def coverage_row(photo: str, mp: float, a: Run, b: Run) -> dict:
@@ -469,7 +476,7 @@ def run_summary(run: Run) -> dict:
 
 
 def report_phone(phone: dict, photo_info: str, repeat: int) -> tuple[str, dict]:
-    runs_a, runs_b = phone["a"], phone["b"]
+    runs_a, runs_b, memory_a = phone["a"], phone["b"], phone["a_memory"]
     rows = []
     for stage in STAGES:
         a, b = median_of(runs_a, stage), median_of(runs_b, stage)
@@ -486,9 +493,10 @@ def report_phone(phone: dict, photo_info: str, repeat: int) -> tuple[str, dict]:
         ]
     )
     rows.append(["faces found", runs_a[0].faces, runs_b[0].faces, ""])
-    peak_a, peak_b = max(r.peak_mb for r in runs_a), max(r.peak_mb for r in runs_b)
+    # A's memory comes from its run before any full-resolution pass (see main).
+    peak_a, peak_b = memory_a.peak_mb, max(r.peak_mb for r in runs_b)
     rows.append(["peak RSS, MB", f"{peak_a:,.0f}", f"{peak_b:,.0f}", ratio(peak_b, peak_a)])
-    grow_a, grow_b = max(map(rss_growth, runs_a)), max(map(rss_growth, runs_b))
+    grow_a, grow_b = rss_growth(memory_a), max(map(rss_growth, runs_b))
     rows.append(
         [
             "peak RSS over start, MB",
@@ -505,6 +513,8 @@ def report_phone(phone: dict, photo_info: str, repeat: int) -> tuple[str, dict]:
             table(["stage", "A: this pipeline", "B: original demo", "B/A"], rows),
             "",
             f"B/A of the median totals: {total_b / total_a:.1f}x",
+            "A's peak RSS is from one more run (without matching) made before any "
+            "full-resolution pass.",
             "B's CNN fallback: " + ("triggered" if cnn else "not triggered (HOG found a face)"),
         ]
     )
@@ -519,6 +529,7 @@ def report_phone(phone: dict, photo_info: str, repeat: int) -> tuple[str, dict]:
         "peak_rss_mb": {"a": peak_a, "b": peak_b},
         "peak_rss_over_start_mb": {"a": grow_a, "b": grow_b},
         "runs": {"a": [run_summary(r) for r in runs_a], "b": [run_summary(r) for r in runs_b]},
+        "a_memory_run": run_summary(memory_a),
     }
     return text, data
 
@@ -551,8 +562,6 @@ def report_gallery(gallery: GalleryResult, megapixel_total: float) -> tuple[str,
     cnn = [(name, r) for name, r in zip(gallery.names, runs_b, strict=True) if r.cnn_seconds]
     cnn_text = f"{len(cnn)} ({sum(r.cnn_seconds for _, r in cnn):.1f} s)" if cnn else "0"
     rows.append(["CNN fallbacks", "-", cnn_text, ""])
-    peak_a, peak_b = max(r.peak_mb for r in runs_a), max(r.peak_mb for r in runs_b)
-    rows.append(["peak RSS, MB", f"{peak_a:,.0f}", f"{peak_b:,.0f}", ""])
 
     odd = [
         f"- {name}: A {a.faces}, B {b.faces}"
@@ -588,7 +597,6 @@ def report_gallery(gallery: GalleryResult, megapixel_total: float) -> tuple[str,
         "cnn_fallbacks": [
             {"photo": n, "seconds": r.cnn_seconds, "faces": r.cnn_faces} for n, r in cnn
         ],
-        "peak_rss_mb": {"a": peak_a, "b": peak_b},
         "runs": [
             {"photo": n, "a": run_summary(a), "b": run_summary(b)}
             for n, a, b in zip(gallery.names, runs_a, runs_b, strict=True)
@@ -784,30 +792,32 @@ def main(argv: list[str] | None = None) -> int:
     actors = [actor for actor, ps in enumerate(people.values()) for _ in ps]
     names = [str(photo.relative_to(faces_dir)) for photo in photos]
 
-    # All of A first, then all of B: dlib keeps a few hundred MB after a full-resolution HOG
-    # pass, which would otherwise count towards A's peak RSS.
-    progress(f"A: gallery ({len(photos)} photos), then the phone photo")
-    gallery_a = run_gallery(photos, run_a, "A")
+    # A's peak RSS is measured before anything runs at full resolution: dlib keeps a few
+    # hundred MB after a full-resolution HOG pass, which would otherwise count towards it.
+    phone_a_memory = run_a(phone_data)
+
+    progress(f"gallery: {len(photos)} photos, A and B in turn")
+    gallery_a, gallery_b = run_gallery(
+        photos, run_a, lambda data: run_b(data, cnn_max_pixels=cnn_max_pixels)
+    )
     index = build_index(gallery_a, actors)
     match_a = index_matcher(index)
     match_a(index.vectors[0])  # the first search pages the index in: keep it out of the timings
-    phone_a = run_repeated(phone_data, lambda data: run_a(data, match=match_a), repeat, "A")
-
-    progress("B: gallery, then the phone photo")
-    gallery_b = run_gallery(photos, lambda data: run_b(data, cnn_max_pixels=cnn_max_pixels), "B")
     means = actor_means(gallery_b, actors, len(people))
     match_b = means_matcher(means)
     match_b(means[0])
-    phone_b = run_repeated(
-        phone_data,
-        lambda data: run_b(data, cnn_max_pixels=cnn_max_pixels, match=match_b),
-        repeat,
-        "B",
-    )
     add_match_times(gallery_a, match_a)
     add_match_times(gallery_b, match_b)
     gallery = GalleryResult(names, gallery_a, gallery_b, index, means)
-    phone = {"a": phone_a, "b": phone_b}
+
+    progress("phone photo, A and B in turn")
+    phone_a, phone_b = run_alternately(
+        phone_data,
+        lambda data: run_a(data, match=match_a),
+        lambda data: run_b(data, cnn_max_pixels=cnn_max_pixels, match=match_b),
+        repeat,
+    )
+    phone = {"a": phone_a, "b": phone_b, "a_memory": phone_a_memory}
     gallery_mp = sum(megapixels(photo) for photo in photos)
 
     coverage_rows = [

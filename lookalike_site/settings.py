@@ -35,6 +35,21 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 
+# HTTPS everywhere in production: redirects, secure cookies, HSTS. Only a plain-HTTP test server
+# or a development machine turns it off.
+HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if env.bool("DJANGO_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -43,7 +58,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "drf_spectacular",
+    "accounts",
     "actors",
     "matching",
     "moderation",
@@ -82,6 +99,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep connections between requests: opening one costs about a third of a results page.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -90,6 +110,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "my-matches"
+LOGOUT_REDIRECT_URL = "home"
+
+# Console e-mail unless EMAIL_URL says otherwise (e.g. smtp+tls://user:password@host:587).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = EMAIL_CONFIG["EMAIL_BACKEND"]
+EMAIL_HOST = EMAIL_CONFIG.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = EMAIL_CONFIG.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = EMAIL_CONFIG.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = EMAIL_CONFIG.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = EMAIL_CONFIG.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = EMAIL_CONFIG.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Lookalike <noreply@localhost>")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -131,8 +166,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["rest_framework.filters.SearchFilter"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_THROTTLE_RATES": {
+        # Per address for visitors, per account for people logged in (and per address too).
         "uploads": env("LOOKALIKE_UPLOAD_RATE", default="20/hour"),
+        "uploads_account": env("LOOKALIKE_ACCOUNT_UPLOAD_RATE", default="60/hour"),
+        "uploads_api_anonymous": env("LOOKALIKE_API_ANONYMOUS_UPLOAD_RATE", default="5/hour"),
+        "login_address": env("LOOKALIKE_LOGIN_RATE", default="20/hour"),
+        "login_username": env("LOOKALIKE_LOGIN_USERNAME_RATE", default="10/hour"),
+        "flags": env("LOOKALIKE_FLAG_RATE", default="30/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -164,20 +209,29 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "expire-anonymous-matches": {"task": "matching.tasks.matches_expire_task", "schedule": 3600},
+    "delete-pending-files": {"task": "matching.tasks.stored_files_delete_task", "schedule": 600},
+}
 
 # The face pipeline and the index.
 LOOKALIKE_MAX_PIXELS = env.int("LOOKALIKE_MAX_PIXELS", default=64_000_000)
 LOOKALIKE_INDEX_TREES = env.int("LOOKALIKE_INDEX_TREES", default=50)
+LOOKALIKE_INDEX_BUILD_TIME_LIMIT = env.int("LOOKALIKE_INDEX_BUILD_TIME_LIMIT", default=3600)
 LOOKALIKE_INDEX_CACHE_DIR = Path(
     env("LOOKALIKE_INDEX_CACHE_DIR", default=str(VAR_DIR / "index-cache"))
 )
 LOOKALIKE_UPLOAD_MAX_BYTES = env.int("LOOKALIKE_UPLOAD_MAX_BYTES", default=15_000_000)
-# The stored copy of a visitor's photo is re-encoded at most this long on its longest side.
-LOOKALIKE_STORED_PHOTO_SIZE = env.int("LOOKALIKE_STORED_PHOTO_SIZE", default=2048)
+# The stored copy of a visitor's photo is re-encoded at most this long on its longest side;
+# 2000 rather than 2048: a 12 MP photo (4032 px) then decodes at half scale (2016 px) in JPEG
+# draft mode instead of in full.
+LOOKALIKE_STORED_PHOTO_SIZE = env.int("LOOKALIKE_STORED_PHOTO_SIZE", default=2000)
 LOOKALIKE_MAX_FACES = env.int("LOOKALIKE_MAX_FACES", default=10)
 LOOKALIKE_TOP_ACTORS = 3
 LOOKALIKE_MATCH_ATTEMPTS = env.int("LOOKALIKE_MATCH_ATTEMPTS", default=3)
 LOOKALIKE_MATCH_TIME_LIMIT = env.int("LOOKALIKE_MATCH_TIME_LIMIT", default=120)
+# Uploads made without an account are deleted after this many days.
+LOOKALIKE_ANONYMOUS_RETENTION_DAYS = env.int("LOOKALIKE_ANONYMOUS_RETENTION_DAYS", default=7)
 # Below this similarity the page says the resemblance is weak.
 LOOKALIKE_WEAK_SIMILARITY = env.float("LOOKALIKE_WEAK_SIMILARITY", default=40.0)
 # How long a process trusts its copy of "which index version is active" before asking again.

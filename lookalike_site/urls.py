@@ -9,7 +9,15 @@ from matching import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("r/<str:token>/", views.match_page, name="match-page"),
-    path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),
+    path(
+        "privacy/",
+        TemplateView.as_view(
+            template_name="privacy.html",
+            extra_context={"retention_days": settings.LOOKALIKE_ANONYMOUS_RETENTION_DAYS},
+        ),
+        name="privacy",
+    ),
+    path("accounts/", include("accounts.urls")),
     path("api/", include("matching.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -14,7 +14,14 @@ from actors.models import Actor, ActorImage
 from matching.models import Match
 from matching.services import UploadRejected, match_create
 from matching.services.matches import upload_too_large_message
-from matching.throttles import UploadThrottle
+from matching.throttles import (
+    AccountUploadThrottle,
+    AnonymousApiUploadThrottle,
+    LoginAddressThrottle,
+    LoginUsernameThrottle,
+    UploadThrottle,
+)
+from matching.views import visible_match
 
 
 class Rejected(APIException):
@@ -37,7 +44,17 @@ class MatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Match
-        fields = ["token", "url", "page_url", "status", "error", "faces_found", "faces"]
+        fields = [
+            "token",
+            "url",
+            "page_url",
+            "status",
+            "visibility",
+            "expires_at",
+            "error",
+            "faces_found",
+            "faces",
+        ]
 
     def get_url(self, match) -> str:
         return self.context["request"].build_absolute_uri(f"/api/v1/matches/{match.token}/")
@@ -46,6 +63,8 @@ class MatchSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(match.get_absolute_url())
 
     def get_error(self, match) -> dict | None:
+        if match.expired_at:
+            return {"code": "expired", "message": "This result has expired and was deleted."}
         if match.status != Match.Status.FAILED:
             return None
         return {"code": match.error_code, "message": match.error_message}
@@ -60,7 +79,7 @@ class MatchSerializer(serializers.ModelSerializer):
 
 class MatchListCreate(APIView):
     parser_classes = [MultiPartParser, FormParser]
-    throttle_classes = [UploadThrottle]
+    throttle_classes = [UploadThrottle, AccountUploadThrottle, AnonymousApiUploadThrottle]
 
     @extend_schema(
         request=MatchUploadSerializer,
@@ -78,8 +97,11 @@ class MatchListCreate(APIView):
         image = upload.validated_data["image"]
         if image.size > settings.LOOKALIKE_UPLOAD_MAX_BYTES:
             raise Rejected("too_large", upload_too_large_message(), 413)
+        owner = request.user if request.user.is_authenticated else None
         try:
-            match = match_create(data=image.read(), share_face=upload.validated_data["share_face"])
+            match = match_create(
+                data=image.read(), share_face=upload.validated_data["share_face"], owner=owner
+            )
         except UploadRejected as exc:
             raise Rejected(exc.code, exc.message, exc.http_status) from exc
         body = MatchSerializer(match, context={"request": request}).data
@@ -91,7 +113,7 @@ class MatchDetail(APIView):
         responses={200: MatchSerializer, 404: OpenApiResponse(description="No such match")}
     )
     def get(self, request, token: str):
-        match = get_object_or_404(Match, token=token)
+        match = visible_match(request, token)
         return Response(MatchSerializer(match, context={"request": request}).data)
 
 
@@ -110,3 +132,9 @@ class ActorList(generics.ListAPIView):
     def get_queryset(self):
         active = Q(images__status=ActorImage.Status.ACTIVE)
         return Actor.objects.annotate(image_count=Count("images", filter=active)).order_by("name")
+
+
+class TokenObtain(ObtainAuthToken):
+    """POST username and password, get the account's API token; limited like the login page."""
+
+    throttle_classes = [LoginAddressThrottle, LoginUsernameThrottle]

@@ -1,6 +1,7 @@
 import secrets
 
 import numpy as np
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,6 +11,7 @@ class IndexVersion(models.Model):
     """One build of the search index: what went in, where its files are, and its state."""
 
     class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
         BUILDING = "building", "Building"
         READY = "ready", "Ready"
         ACTIVE = "active", "Active"
@@ -28,12 +30,17 @@ class IndexVersion(models.Model):
     actor_count = models.PositiveIntegerField(default=0)
     build_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
+        permissions = [("rebuild_index", "Can queue a rebuild of the search index")]
         constraints = [
             models.UniqueConstraint(
                 fields=["state"], condition=Q(state="active"), name="one_active_index_version"
@@ -45,6 +52,19 @@ class IndexVersion(models.Model):
 
     def embedding_id_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.embedding_ids), dtype="<i8")
+
+
+class IndexBuildSlot(models.Model):
+    """The single row that says which index build, if any, is under way. A build claims it with
+    a conditional update (only if free, or held by a build that has gone stale)."""
+
+    holder = models.OneToOneField(
+        IndexVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"index build slot (held by {self.holder_id or 'nobody'})"
 
 
 def new_token() -> str:
@@ -64,7 +84,25 @@ class Match(models.Model):
 
     FINAL = (Status.DONE, Status.FAILED)
 
+    class Visibility(models.TextChoices):
+        UNLISTED = "unlisted", "Anyone with the link"
+        PRIVATE = "private", "Only me"
+
     token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # an account is deleted through account_delete, files and all
+        related_name="matches",
+    )
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.UNLISTED
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Anonymous uploads are deleted then."
+    )
+    expired_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
@@ -97,6 +135,16 @@ class Match(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    def visible_to(self, user) -> bool:
+        if self.visibility == self.Visibility.UNLISTED:
+            return True
+        return user.is_authenticated and user.pk == self.owner_id
+
+    def stored_file_names(self) -> list[str]:
+        names = [self.photo.name, self.share_image.name]
+        names += [face.crop.name for face in self.faces.all()]
+        return [name for name in names if name]
 
 
 class MatchFace(models.Model):
@@ -154,3 +202,15 @@ class Resemblance(models.Model):
             "similarity": self.similarity,
             "closest_image": self.reference_image_id_shown,
         }
+
+
+class StoredFileDeletion(models.Model):
+    """A file to remove from storage, written in the same transaction that deleted its rows, so a
+    deletion is never half done: what the database forgot, this list still remembers."""
+
+    name = models.CharField(max_length=500, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

@@ -101,3 +101,19 @@ def match_page_context(match, selected: str | None) -> dict:
         "weak": best is not None and best.similarity < settings.LOOKALIKE_WEAK_SIMILARITY,
         "faces_not_shown": max(0, match.faces_found - len(faces)),
     }
+
+
+def matches_of(user):
+    """A person's uploads, newest first, with what the list shows prefetched."""
+    from django.db.models import Prefetch
+
+    from matching.models import Match, MatchFace, Resemblance
+
+    first_face = MatchFace.objects.filter(position=0).prefetch_related(
+        Prefetch("resemblances", queryset=Resemblance.objects.filter(rank=1))
+    )
+    return (
+        Match.objects.filter(owner=user)
+        .order_by("-created_at", "-id")
+        .prefetch_related(Prefetch("faces", queryset=first_face))
+    )

@@ -5,7 +5,12 @@ from django.db import InterfaceError, OperationalError
 
 from matching.active_index import NoActiveIndex
 from matching.engine.faces import warm_up
-from matching.services import match_process
+from matching.services import (
+    index_build_run,
+    match_process,
+    matches_expire,
+    stored_files_delete,
+)
 
 # Failures worth another try a little later: the database, storage or index not answering.
 TRANSIENT = (OperationalError, InterfaceError, OSError, NoActiveIndex)
@@ -28,3 +33,22 @@ def _load_face_models(**_):
 )
 def match_run(match_id: int) -> None:
     match_process(match_id, transient=TRANSIENT)
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def matches_expire_task() -> int:
+    return matches_expire()
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def stored_files_delete_task() -> int:
+    return stored_files_delete()
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT - 60,
+    time_limit=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT,
+)
+def index_build_task(version_id: int) -> None:
+    index_build_run(version_id)

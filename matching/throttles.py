@@ -1,19 +1,74 @@
+"""Rate limits, built on DRF's throttles so web views and the API count the same way."""
+
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class UploadThrottle(SimpleRateThrottle):
-    """Uploads per client address; the rate is read per request, so it can change at run time."""
-
-    scope = "uploads"
-
-    def get_rate(self) -> str:
-        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+class _SettingsRateThrottle(SimpleRateThrottle):
+    """Reads its rate per request, so a changed setting applies at once."""
 
     def allow_request(self, request, view):
-        self.rate = self.get_rate()
+        self.rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
 
-    def get_cache_key(self, request, view) -> str:
+    def get_rate(self):
+        return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+
+
+class UploadThrottle(_SettingsRateThrottle):
+    """Uploads per client address, whoever is logged in."""
+
+    scope = "uploads"
+
+    def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AccountUploadThrottle(_SettingsRateThrottle):
+    """Uploads per account."""
+
+    scope = "uploads_account"
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        if not (user and user.is_authenticated):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": user.pk}
+
+
+class AnonymousApiUploadThrottle(_SettingsRateThrottle):
+    """API uploads without an account: stricter than the web form."""
+
+    scope = "uploads_api_anonymous"
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        if user and user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginAddressThrottle(_SettingsRateThrottle):
+    scope = "login_address"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LoginUsernameThrottle(_SettingsRateThrottle):
+    scope = "login_username"
+
+    def get_cache_key(self, request, view):
+        username = (request.POST.get("username") or "").strip().lower()
+        return self.cache_format % {"scope": self.scope, "ident": username} if username else None
+
+
+def throttled_wait(request, throttles) -> int | None:
+    """Seconds to wait if any of the throttles refuses this request, else None."""
+    waits = []
+    for throttle_class in throttles:
+        throttle = throttle_class()
+        if not throttle.allow_request(request, None):
+            waits.append(throttle.wait() or 1)
+    return int(max(waits)) + 1 if waits else None

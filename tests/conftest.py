@@ -63,6 +63,7 @@ def celery_worker_process(transactional_db, settings, tmp_path):
         key: app.conf[key] for key in ("task_always_eager", "broker_url", "task_default_queue")
     }
     app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+    _forget_connections(app)
     try:
         deadline = time.monotonic() + 60
         while " ready." not in log_path.read_text():
@@ -77,8 +78,17 @@ def celery_worker_process(transactional_db, settings, tmp_path):
         except subprocess.TimeoutExpired:
             worker.kill()
         app.conf.update(previous)
+        _forget_connections(app)
         with app.connection_for_write() as connection:
             connection.default_channel.queue_delete(queue)
+
+
+def _forget_connections(app) -> None:
+    # Celery keeps its first broker connection pool, made for the default broker URL even by
+    # tasks that ran in-process; drop it so the next message goes to the broker set now.
+    # (kombu keeps pools per broker URL process-wide, so they are dropped here, not closed.)
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def wait_for(predicate, timeout: float = 120.0, every: float = 0.25):

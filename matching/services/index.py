@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from datetime import timedelta
 
-import numpy as np
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from actors.models import ActorImage, FaceEmbedding
+from actors.selectors import active_embeddings
 from matching.engine.faces import ENCODER
 from matching.engine.index import FaceIndex
-from matching.models import IndexVersion
+from matching.models import IndexBuildSlot, IndexVersion
 
 log = logging.getLogger(__name__)
 
@@ -25,36 +26,75 @@ class IndexBuildError(Exception):
     pass
 
 
-def _active_embeddings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows = (
-        FaceEmbedding.objects.filter(image__status=ActorImage.Status.ACTIVE, encoder=ENCODER)
-        .order_by("image_id")
-        .values_list("image_id", "image__actor_id", "vector")
+class BuildInProgress(IndexBuildError):
+    def __init__(self, version_id: int | None):
+        self.version_id = version_id
+        super().__init__(f"Index version {version_id} is being built already; wait for it.")
+
+
+def _claim_slot(version: IndexVersion) -> bool:
+    """Take the one build slot for this version, in one conditional UPDATE."""
+    stale = timezone.now() - timedelta(seconds=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT + 60)
+    IndexBuildSlot.objects.get_or_create(pk=1)
+    return bool(
+        IndexBuildSlot.objects.filter(
+            Q(holder__isnull=True) | Q(claimed_at__lt=stale), pk=1
+        ).update(holder=version, claimed_at=timezone.now())
     )
-    ids, actor_ids, vectors = [], [], []
-    for image_id, actor_id, vector in rows.iterator(chunk_size=2000):
-        ids.append(image_id)
-        actor_ids.append(actor_id)
-        vectors.append(np.frombuffer(bytes(vector), dtype=FaceEmbedding.DTYPE))
-    if not ids:
-        return np.empty((0, 128), np.float32), np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.stack(vectors), np.asarray(ids, np.int64), np.asarray(actor_ids, np.int64)
+
+
+def _release_slot(version: IndexVersion) -> None:
+    IndexBuildSlot.objects.filter(pk=1, holder=version).update(holder=None, claimed_at=None)
+
+
+def _claim_new_version(state: str, trees: int | None, user=None) -> IndexVersion:
+    trees = trees or settings.LOOKALIKE_INDEX_TREES
+    with transaction.atomic():
+        version = IndexVersion.objects.create(
+            encoder=ENCODER, params={"trees": trees}, state=state, requested_by=user
+        )
+        if not _claim_slot(version):
+            holder = IndexBuildSlot.objects.values_list("holder_id", flat=True).get(pk=1)
+            raise BuildInProgress(holder)
+    return version
+
+
+def index_rebuild_request(*, user=None, trees: int | None = None) -> IndexVersion:
+    """Queue a build for the worker; refused while another build is queued or running."""
+    from matching.tasks import index_build_task
+
+    version = _claim_new_version(IndexVersion.State.QUEUED, trees, user)
+    transaction.on_commit(lambda: index_build_task.delay(version.pk))
+    return version
 
 
 def index_build(*, trees: int | None = None, activate: bool = True) -> IndexVersion:
+    """Build now, in this process (the build_index command)."""
+    version = _claim_new_version(IndexVersion.State.BUILDING, trees)
+    return _build(version, activate=activate)
+
+
+def index_build_run(version_id: int) -> IndexVersion | None:
+    """The worker's side of a queued build. Safe to run twice: only a queued version starts."""
+    if not IndexVersion.objects.filter(pk=version_id, state=IndexVersion.State.QUEUED).update(
+        state=IndexVersion.State.BUILDING, started_at=timezone.now()
+    ):
+        return None
+    return _build(IndexVersion.objects.get(pk=version_id), activate=True)
+
+
+def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
     """Build an index of every active image's embedding, store its files, then activate it.
 
     The slow part runs outside any transaction; a failure marks the version failed and leaves
     the version that was active serving.
     """
-    trees = trees or settings.LOOKALIKE_INDEX_TREES
-    version = IndexVersion.objects.create(encoder=ENCODER, params={"trees": trees})
     started = time.perf_counter()
     try:
-        vectors, ids, actor_ids = _active_embeddings()
+        vectors, ids, actor_ids = active_embeddings()
         if len(ids) == 0:
             raise IndexBuildError("There are no active images with a face to index.")
-        index = FaceIndex.build(vectors, ids, actor_ids, trees=trees)
+        index = FaceIndex.build(vectors, ids, actor_ids, trees=version.params["trees"])
         prefix = f"indexes/v{version.pk}"
         with tempfile.TemporaryDirectory() as tmp:
             for path in index.save(tmp):
@@ -69,15 +109,18 @@ def index_build(*, trees: int | None = None, activate: bool = True) -> IndexVers
         version.built_at = timezone.now()
         version.state = IndexVersion.State.READY
         version.save()
-    except Exception as exc:
+        if activate:
+            index_activate(version)
+    except BaseException as exc:
         version.state = IndexVersion.State.FAILED
         version.error = str(exc) or exc.__class__.__name__
         version.build_seconds = round(time.perf_counter() - started, 3)
         version.save(update_fields=["state", "error", "build_seconds"])
         log.exception("index build v%s failed", version.pk)
         raise
-    if activate:
-        index_activate(version)
+    finally:
+        _release_slot(version)
+    version.refresh_from_db()
     return version
 
 

@@ -22,6 +22,7 @@ from matching.engine.faces import find_faces
 from matching.engine.images import load_image, to_jpeg
 from matching.engine.similarity import similarity_percent
 from matching.models import Match, MatchFace, Resemblance, new_token
+from matching.services.retention import expiry_for
 from matching.share_card import share_card
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,11 @@ def upload_too_large_message() -> str:
     return f"This file is over {megabytes:g} MB. Please upload a smaller photo."
 
 
-def match_create(*, data: bytes, share_face: bool = False) -> Match:
-    """Keep a re-encoded copy of the photo (no EXIF, never the original bytes) and queue it."""
+def match_create(*, data: bytes, share_face: bool = False, owner=None) -> Match:
+    """Keep a re-encoded copy of the photo (no EXIF, never the original bytes) and queue it.
+
+    An account's uploads are private and kept; a visitor's are unlisted and expire.
+    """
     if len(data) > settings.LOOKALIKE_UPLOAD_MAX_BYTES:
         raise UploadRejected("too_large", upload_too_large_message(), 413)
     try:
@@ -71,6 +75,9 @@ def match_create(*, data: bytes, share_face: bool = False) -> Match:
                 photo_width=width,
                 photo_height=height,
                 share_face=share_face,
+                owner=owner,
+                visibility=Match.Visibility.PRIVATE if owner else Match.Visibility.UNLISTED,
+                expires_at=expiry_for(owner),
             )
             transaction.on_commit(lambda: match_run.delay(match.pk))
     except BaseException:

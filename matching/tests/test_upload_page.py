@@ -125,12 +125,12 @@ def test_stored_copy_has_no_exif_and_the_original_is_not_kept(
     assert all(hashlib.sha256(p.read_bytes()).hexdigest() != digest for p in media_files(settings))
 
 
-def test_big_photos_are_stored_at_most_2048_pixels(
-    client, post, post_photo, indexed_catalogue, faces_dir
+def test_big_photos_are_stored_at_the_configured_size(
+    client, post, post_photo, indexed_catalogue, faces_dir, settings
 ):
     post_photo((faces_dir / "extras" / "very_large_4600px_clooney.jpg").read_bytes())
     match = Match.objects.get()
-    assert max(match.photo_width, match.photo_height) == 2048
+    assert max(match.photo_width, match.photo_height) == settings.LOOKALIKE_STORED_PHOTO_SIZE
     assert match.status == "done"
 
 

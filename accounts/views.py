@@ -1,0 +1,99 @@
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.forms import AccountDeleteForm, SignupForm
+from accounts.services import account_create, account_delete
+from matching.models import Match
+from matching.selectors import matches_of
+from matching.services import match_delete, match_set_visibility, matches_claim
+from matching.throttles import LoginAddressThrottle, LoginUsernameThrottle, throttled_wait
+from matching.views import SESSION_UPLOADS, too_many_requests
+
+
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = account_create(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password1"],
+            upload_tokens=request.session.get(SESSION_UPLOADS, []),
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session.pop(SESSION_UPLOADS, None)
+        messages.success(request, "Welcome! Your account is ready.")
+        return redirect("my-matches")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, limited per address and per username, keeping the session's uploads."""
+
+    def post(self, request, *args, **kwargs):
+        wait = throttled_wait(request, [LoginAddressThrottle, LoginUsernameThrottle])
+        if wait:
+            return too_many_requests(request, wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        tokens = self.request.session.get(SESSION_UPLOADS, [])
+        response = super().form_valid(form)
+        matches_claim(form.get_user(), tokens)
+        self.request.session.pop(SESSION_UPLOADS, None)
+        return response
+
+
+@login_required
+def my_matches(request):
+    page = Paginator(matches_of(request.user), 10).get_page(request.GET.get("page"))
+    return render(request, "accounts/my_matches.html", {"page": page})
+
+
+def _own_match(request, token: str) -> Match:
+    match = get_object_or_404(Match, token=token)
+    if match.owner_id != request.user.pk:
+        raise Http404("No such result.")
+    return match
+
+
+@login_required
+@require_POST
+def match_visibility(request, token: str):
+    match = _own_match(request, token)
+    visibility = request.POST.get("visibility")
+    if visibility not in Match.Visibility.values:
+        return render(request, "400.html", status=400)
+    match_set_visibility(match, visibility)
+    label = Match.Visibility(visibility).label.lower()
+    messages.success(request, f"That result is now visible to: {label}.")
+    return redirect(request.POST.get("next") or "my-matches")
+
+
+@login_required
+@require_POST
+def match_remove(request, token: str):
+    deleted = match_delete(_own_match(request, token))
+    messages.success(request, f"Deleted {deleted.describe()}.")
+    return redirect("my-matches")
+
+
+@login_required
+def account(request):
+    return render(request, "accounts/account.html")
+
+
+@login_required
+def account_remove(request):
+    form = AccountDeleteForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = request.user.username
+        deleted = account_delete(request.user)
+        logout(request)
+        return render(request, "accounts/deleted.html", {"deleted": deleted, "username": username})
+    return render(request, "accounts/delete.html", {"form": form})

@@ -1,0 +1,177 @@
+"""The curators' side of the admin: the moderation queue and the audit log."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.shortcuts import render
+from django.utils.html import format_html, format_html_join
+
+from actors.models import Actor, ActorImage
+
+from .models import AuditEntry, Flag
+from .selectors import typical_images
+from .services import flag_confirm, flag_dismiss, image_exclude, image_move
+
+
+def thumbnail(image: ActorImage | None, size: int = 96) -> str:
+    if image is None or not image.face_thumbnail:
+        return "-"
+    return format_html(
+        '<img src="{}" width="{}" height="{}" alt="" style="border-radius:6px">',
+        image.face_thumbnail.url,
+        size,
+        size,
+    )
+
+
+class OpenFirstStatusFilter(admin.SimpleListFilter):
+    """The queue opens on open flags; 'All' is one click away."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [*Flag.Status.choices, ("all", "All")]
+
+    def choices(self, changelist):
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": (self.value() or "open") == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "open"
+        return queryset if value == "all" else queryset.filter(status=value)
+
+
+class MoveForm(forms.Form):
+    actor = forms.ModelChoiceField(
+        queryset=Actor.objects.all(),
+        widget=AutocompleteSelect(ActorImage._meta.get_field("actor"), admin.site),
+        help_text="Type to search the catalogue.",
+    )
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = [
+        "photo",
+        "typical",
+        "actor",
+        "reports",
+        "score",
+        "source",
+        "status",
+        "created_at",
+    ]
+    list_filter = [OpenFirstStatusFilter, "source"]
+    list_select_related = ["image__actor"]
+    search_fields = ["image__actor__name", "reason", "notes"]
+    actions = ["confirm", "dismiss", "move", "exclude_photos"]
+    readonly_fields = ["photo", "typical", "reports", "score", "raised_by", "resolved_by"]
+    readonly_fields += ["resolved_at", "status", "source"]
+    fields = ["photo", "typical", "image", "source", "reason", "notes", "reports", "score"]
+    fields += ["status", "raised_by", "resolved_by", "resolved_at"]
+    raw_id_fields = ["image"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:  # a curator raising a flag picks the photo and says why
+            return ["photo", "typical", "reports", "score", "status", "raised_by"]
+        return [f for f in self.fields if f not in ("notes",)]  # resolved through the actions
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["image", "reason", "notes"]
+        return self.fields
+
+    def get_queryset(self, request):
+        self._typical = {}
+        return super().get_queryset(request)
+
+    @admin.display(description="flagged photo")
+    def photo(self, flag):
+        return thumbnail(flag.image)
+
+    @admin.display(description="the actor's most typical photos")
+    def typical(self, flag):
+        cache = getattr(self, "_typical", {})
+        if flag.image.actor_id not in cache:
+            cache[flag.image.actor_id] = typical_images(flag.image.actor_id, count=4)
+        others = [i for i in cache[flag.image.actor_id] if i.pk != flag.image_id][:3]
+        return format_html_join(" ", "{}", ((thumbnail(i, 64),) for i in others)) or "-"
+
+    @admin.display(description="actor", ordering="image__actor__name")
+    def actor(self, flag):
+        return flag.image.actor.name
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            from .services import image_flag
+
+            image_flag(
+                obj.image,
+                source=Flag.Source.CURATOR,
+                reason=obj.reason,
+                note=obj.notes,
+                user=request.user,
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Confirm: not this actor (exclude the photo)", permissions=["change"])
+    def confirm(self, request, queryset):
+        for flag in queryset:
+            flag_confirm(flag, request.user)
+        self.message_user(request, f"Confirmed {queryset.count()} flags.", messages.SUCCESS)
+
+    @admin.action(description="Dismiss: the photo is right", permissions=["change"])
+    def dismiss(self, request, queryset):
+        for flag in queryset:
+            flag_dismiss(flag, request.user)
+        self.message_user(request, f"Dismissed {queryset.count()} flags.", messages.SUCCESS)
+
+    @admin.action(description="Exclude the photos", permissions=["change"])
+    def exclude_photos(self, request, queryset):
+        for flag in queryset.select_related("image"):
+            image_exclude(flag.image, request.user)
+        self.message_user(request, "Excluded the photos.", messages.SUCCESS)
+
+    @admin.action(description="Move the photos to another actor…", permissions=["change"])
+    def move(self, request, queryset):
+        form = MoveForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            actor = form.cleaned_data["actor"]
+            for flag in queryset.select_related("image"):
+                image_move(flag.image, actor, request.user)
+            self.message_user(request, f"Moved the photos to {actor}.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Move photos to another actor",
+            "form": form,
+            "flags": queryset.select_related("image__actor"),
+            "media": self.media + form.media,
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/moderation/move.html", context)
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Readable by curators, changeable by nobody."""
+
+    list_display = ["created_at", "username", "action", "image", "flag", "before", "after"]
+    list_filter = ["action"]
+    search_fields = ["username"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

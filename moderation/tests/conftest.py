@@ -1,0 +1,1 @@
+from matching.tests.conftest import embedding_cache, gallery_embeddings  # noqa: F401
