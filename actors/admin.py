@@ -1,12 +1,18 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.utils.html import format_html
 
 from .models import Actor, ActorImage, SkippedPhoto
 
 
+def _count(status: str):
+    return Count("images", filter=Q(images__status=status))
+
+
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
-    list_display = ["name", "imdb_id", "profession", "popularity", "active_images"]
+    list_display = ["name", "imdb_id", "profession", "popularity", "active", "flagged"]
+    list_display += ["excluded"]
     list_filter = ["profession"]
     search_fields = ["name", "imdb_id"]
     prepopulated_fields = {"slug": ["name"]}
@@ -16,24 +22,65 @@ class ActorAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                active_count=Count("images", filter=Q(images__status=ActorImage.Status.ACTIVE))
+                active_count=_count(ActorImage.Status.ACTIVE),
+                flagged_count=_count(ActorImage.Status.FLAGGED),
+                excluded_count=_count(ActorImage.Status.EXCLUDED),
             )
         )
 
-    @admin.display(description="active images", ordering="active_count")
-    def active_images(self, actor):
+    @admin.display(description="active", ordering="active_count")
+    def active(self, actor):
         return actor.active_count
+
+    @admin.display(description="flagged", ordering="flagged_count")
+    def flagged(self, actor):
+        return actor.flagged_count
+
+    @admin.display(description="excluded", ordering="excluded_count")
+    def excluded(self, actor):
+        return actor.excluded_count
 
 
 @admin.register(ActorImage)
 class ActorImageAdmin(admin.ModelAdmin):
-    list_display = ["id", "actor", "status", "width", "height", "source", "created_at"]
+    list_display = ["face", "id", "actor", "status", "width", "height", "source", "created_at"]
     list_filter = ["status"]
     list_select_related = ["actor"]
     search_fields = ["actor__name", "source", "sha256"]
     raw_id_fields = ["actor"]
-    readonly_fields = ["sha256", "width", "height", "face_top", "face_right", "face_bottom"]
-    readonly_fields += ["face_left", "source", "created_at"]
+    readonly_fields = ["face", "sha256", "width", "height", "face_top", "face_right"]
+    readonly_fields += ["face_bottom", "face_left", "source", "status", "created_at"]
+    actions = ["flag_photos", "exclude_photos"]
+
+    @admin.display(description="face")
+    def face(self, image):
+        if not image.face_thumbnail:
+            return "-"
+        return format_html(
+            '<img src="{}" width="72" height="72" alt="" style="border-radius:6px">',
+            image.face_thumbnail.url,
+        )
+
+    @admin.action(description="Flag: not this actor", permissions=["view"])
+    def flag_photos(self, request, queryset):
+        from moderation.models import Flag
+        from moderation.services import image_flag
+
+        for image in queryset:
+            image_flag(image, source=Flag.Source.CURATOR, user=request.user)
+        self.message_user(request, "Flagged; see the moderation queue.", messages.SUCCESS)
+
+    @admin.action(description="Exclude from the catalogue", permissions=["view"])
+    def exclude_photos(self, request, queryset):
+        from moderation.services import image_exclude
+
+        for image in queryset:
+            image_exclude(image, request.user)
+        self.message_user(request, "Excluded.", messages.SUCCESS)
+
+    def has_change_permission(self, request, obj=None):
+        # Status changes go through the actions, which keep the audit log.
+        return request.user.is_superuser
 
 
 @admin.register(SkippedPhoto)

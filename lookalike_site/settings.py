@@ -230,6 +230,8 @@ LOOKALIKE_MAX_FACES = env.int("LOOKALIKE_MAX_FACES", default=10)
 LOOKALIKE_TOP_ACTORS = 3
 LOOKALIKE_MATCH_ATTEMPTS = env.int("LOOKALIKE_MATCH_ATTEMPTS", default=3)
 LOOKALIKE_MATCH_TIME_LIMIT = env.int("LOOKALIKE_MATCH_TIME_LIMIT", default=120)
+# The dataset health page lists actors with fewer active photos than this.
+LOOKALIKE_MIN_PHOTOS_PER_ACTOR = env.int("LOOKALIKE_MIN_PHOTOS_PER_ACTOR", default=5)
 # Uploads made without an account are deleted after this many days.
 LOOKALIKE_ANONYMOUS_RETENTION_DAYS = env.int("LOOKALIKE_ANONYMOUS_RETENTION_DAYS", default=7)
 # Below this similarity the page says the resemblance is weak.

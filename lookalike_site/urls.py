@@ -5,10 +5,16 @@ from django.views.generic import TemplateView
 from django.views.static import serve
 
 from matching import views
+from moderation import views as moderation_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("r/<str:token>/", views.match_page, name="match-page"),
+    path(
+        "r/<str:token>/report/<int:image_id>/",
+        moderation_views.report_photo,
+        name="report-photo",
+    ),
     path(
         "privacy/",
         TemplateView.as_view(

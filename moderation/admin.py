@@ -3,14 +3,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.http import require_POST
 
 from actors.models import Actor, ActorImage
 
 from .models import AuditEntry, Flag
 from .selectors import typical_images
+from .selectors_health import dataset_health
 from .services import flag_confirm, flag_dismiss, image_exclude, image_move
+from .tasks import suspects_flag_task
 
 
 def thumbnail(image: ActorImage | None, size: int = 96) -> str:
@@ -75,6 +80,33 @@ class FlagAdmin(admin.ModelAdmin):
     fields = ["photo", "typical", "image", "source", "reason", "notes", "reports", "score"]
     fields += ["status", "raised_by", "resolved_by", "resolved_at"]
     raw_id_fields = ["image"]
+
+    change_list_template = "admin/moderation/flag/change_list.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("suspects/", wrap(require_POST(self.suspects_view)), name="moderation_suspects"),
+            path("health/", wrap(self.health_view), name="moderation_health"),
+        ] + super().get_urls()
+
+    def suspects_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        suspects_flag_task.delay()
+        self.message_user(request, "The check for suspects is running.", messages.SUCCESS)
+        return redirect("admin:moderation_flag_changelist")
+
+    def health_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Dataset health",
+            "health": dataset_health(),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/moderation/health.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:  # a curator raising a flag picks the photo and says why

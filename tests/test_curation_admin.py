@@ -1,0 +1,109 @@
+"""Curators in the admin: what they can reach, the moderation queue, index rebuilds."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from actors.models import ActorImage
+from matching.models import IndexBuildSlot, IndexVersion
+from moderation.models import AuditEntry, Flag
+from moderation.roles import curators_group_sync
+from moderation.services import image_flag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def curator(client, db):
+    user = User.objects.create_user("cora", password="x" * 20, is_staff=True)
+    user.groups.add(curators_group_sync())
+    client.force_login(user)
+    return user
+
+
+REACHABLE = [
+    "admin:moderation_flag_changelist",
+    "admin:moderation_auditentry_changelist",
+    "admin:actors_actor_changelist",
+    "admin:actors_actorimage_changelist",
+    "admin:matching_indexversion_changelist",
+    "admin:moderation_health",
+]
+FORBIDDEN = [
+    "admin:auth_user_changelist",
+    "admin:auth_group_changelist",
+    "admin:authtoken_tokenproxy_changelist",
+    "admin:moderation_auditentry_add",
+    "admin:actors_actor_add",
+]
+
+
+@pytest.mark.parametrize("name", REACHABLE)
+def test_a_curator_reaches_the_curation_pages(client, curator, small_catalogue, name):
+    assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", FORBIDDEN)
+def test_a_curator_cannot_reach_the_rest(client, curator, name):
+    assert client.get(reverse(name)).status_code == 403
+
+
+def test_a_curator_is_not_a_superuser_and_cannot_edit_the_audit_log(client, curator):
+    entry = AuditEntry.objects.create(username="x", action="exclude")
+    assert not curator.is_superuser
+    url = reverse("admin:moderation_auditentry_change", args=[entry.pk])
+    assert client.post(url, {"action": "confirm"}).status_code == 403
+    assert client.post(reverse("admin:moderation_auditentry_delete", args=[entry.pk])).status_code
+    assert AuditEntry.objects.get(pk=entry.pk).action == "exclude"
+
+
+def test_a_logged_in_visitor_cannot_reach_the_admin(client, db):
+    client.force_login(User.objects.create_user("vic", password="x" * 20))
+    response = client.get(reverse("admin:moderation_flag_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_queue_opens_on_open_flags_with_most_reports_first(client, curator, small_catalogue):
+    images = list(ActorImage.objects.all()[:3])
+    image_flag(images[0], source=Flag.Source.VISITOR)
+    for _ in range(3):
+        image_flag(images[1], source=Flag.Source.VISITOR)
+    done = image_flag(images[2], source=Flag.Source.VISITOR)
+    Flag.objects.filter(pk=done.pk).update(status="dismissed")
+    page = client.get(reverse("admin:moderation_flag_changelist")).content.decode()
+    assert page.count('name="_selected_action"') == 2
+    first, second = images[1].face_thumbnail.url, images[0].face_thumbnail.url
+    assert page.index(first) < page.index(second)
+    # Beside each flagged photo, typical photos of the same actor.
+    assert page.count("<img") >= 2 + 2 * 2
+
+
+def test_confirming_from_the_queue_excludes_and_audits(client, curator, small_catalogue):
+    image = ActorImage.objects.first()
+    flag = image_flag(image, source=Flag.Source.VISITOR)
+    response = client.post(
+        reverse("admin:moderation_flag_changelist"),
+        {"action": "confirm", "_selected_action": [flag.pk]},
+    )
+    assert response.status_code == 302
+    assert ActorImage.objects.get(pk=image.pk).status == "excluded"
+    assert AuditEntry.objects.get().username == "cora"
+
+
+def test_rebuild_from_the_admin_and_only_one_at_a_time(
+    client, curator, small_catalogue, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:matching_indexversion_rebuild")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post(url, follow=True).content.decode()
+    assert "is queued" in page
+    version = IndexVersion.objects.get()
+    assert version.state == "active" and version.requested_by == curator  # ran in-process
+
+    held = IndexVersion.objects.create(state="building", encoder="x")
+    IndexBuildSlot.objects.filter(pk=1).update(holder=held)
+    page = client.post(url, follow=True).content.decode()
+    assert f"Index version {held.pk} is being built already" in page
+    assert IndexVersion.objects.count() == 2
+    listing = client.get(reverse("admin:matching_indexversion_changelist")).content.decode()
+    assert "Building" in listing and "Active" in listing
