@@ -107,3 +107,44 @@ def test_rebuild_from_the_admin_and_only_one_at_a_time(
     assert IndexVersion.objects.count() == 2
     listing = client.get(reverse("admin:matching_indexversion_changelist")).content.decode()
     assert "Building" in listing and "Active" in listing
+
+
+def test_moving_from_the_queue_asks_for_the_actor_then_moves(client, curator, small_catalogue):
+    from actors.models import Actor
+
+    image = ActorImage.objects.filter(actor__name="Matt Damon").first()
+    flag = image_flag(image, source=Flag.Source.VISITOR)
+    url = reverse("admin:moderation_flag_changelist")
+    ask = client.post(url, {"action": "move", "_selected_action": [flag.pk]})
+    assert ask.status_code == 200 and "Move photos to another actor" in ask.content.decode()
+    katy = Actor.objects.get(name="Katy Perry")
+    done = client.post(
+        url, {"action": "move", "_selected_action": [flag.pk], "apply": "Move", "actor": katy.pk}
+    )
+    assert done.status_code == 302
+    assert ActorImage.objects.get(pk=image.pk).actor == katy
+    assert AuditEntry.objects.get(action="move").before["actor"] == "Matt Damon"
+
+
+def test_dataset_health_names_hub_actors(client, curator, small_catalogue):
+    from actors.models import Actor
+    from matching.models import Match, MatchFace, Resemblance
+
+    matt = Actor.objects.get(name="Matt Damon")
+    for _ in range(5):
+        face = MatchFace.objects.create(
+            match=Match.objects.create(status="done"), position=0, top=0, right=1, bottom=1, left=0
+        )
+        Resemblance.objects.create(
+            face=face,
+            rank=1,
+            actor=matt,
+            actor_name=matt.name,
+            reference_image_id_shown=1,
+            distance=0.5,
+            similarity=70,
+        )
+    page = client.get(reverse("admin:moderation_health")).content.decode()
+    assert "Actors: <strong>3</strong>" in page
+    assert "<td>Matt Damon</td><td>5</td>" in page  # all top matches, a third of the photos
+    assert "fewer than 5 active photos (3)" in page
