@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE = {
 # The face pipeline and the index.
 LOOKALIKE_MAX_PIXELS = env.int("LOOKALIKE_MAX_PIXELS", default=64_000_000)
 LOOKALIKE_INDEX_TREES = env.int("LOOKALIKE_INDEX_TREES", default=50)
+# Older ready versions whose files are kept after a new one is activated.
+LOOKALIKE_INDEX_VERSIONS_KEPT = env.int("LOOKALIKE_INDEX_VERSIONS_KEPT", default=2)
 LOOKALIKE_INDEX_BUILD_TIME_LIMIT = env.int("LOOKALIKE_INDEX_BUILD_TIME_LIMIT", default=3600)
 LOOKALIKE_INDEX_CACHE_DIR = Path(
     env("LOOKALIKE_INDEX_CACHE_DIR", default=str(VAR_DIR / "index-cache"))

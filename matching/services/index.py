@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from actors.selectors import active_embeddings
 from matching.engine.faces import ENCODER
-from matching.engine.index import FaceIndex
+from matching.engine.index import FILES, FaceIndex
 from matching.models import IndexBuildSlot, IndexVersion
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
         version.save()
         if activate:
             index_activate(version)
+            index_versions_prune()
     except BaseException as exc:
         version.state = IndexVersion.State.FAILED
         version.error = str(exc) or exc.__class__.__name__
@@ -138,3 +139,22 @@ def index_activate(version: IndexVersion) -> IndexVersion:
     )
     version.refresh_from_db()
     return version
+
+
+def index_versions_prune(keep: int | None = None) -> list[int]:
+    """Delete the stored files of old versions: all but the active one and the `keep` newest
+    ready ones (a process that has not yet noticed the newest version still uses those).
+    The rows stay, as the history of builds; their storage_prefix is cleared."""
+    keep = settings.LOOKALIKE_INDEX_VERSIONS_KEPT if keep is None else keep
+    with_files = IndexVersion.objects.exclude(storage_prefix="")
+    ready = with_files.filter(state=IndexVersion.State.READY).order_by("-id")
+    kept = set(ready.values_list("id", flat=True)[:keep])
+    pruned = []
+    for version in with_files.filter(
+        state__in=[IndexVersion.State.READY, IndexVersion.State.FAILED]
+    ).exclude(id__in=kept):
+        for name in FILES:
+            default_storage.delete(f"{version.storage_prefix}/{name}")
+        IndexVersion.objects.filter(pk=version.pk).update(storage_prefix="")
+        pruned.append(version.pk)
+    return pruned

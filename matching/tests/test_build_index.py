@@ -110,3 +110,13 @@ def test_index_files_are_fetched_from_storage_without_a_local_path(small_catalog
     assert (settings.LOOKALIKE_INDEX_CACHE_DIR / f"v{version.pk}" / "faces.ann").exists()
     assert len(loaded.index) == 12
     assert np.asarray(loaded.index.vectors).shape == (12, 128)
+
+
+def test_old_versions_files_are_pruned_keeping_the_active_and_two_before(small_catalogue):
+    versions = [index_build() for _ in range(5)]
+    kept = [v.pk for v in versions[-3:]]
+    for version in IndexVersion.objects.all():
+        has_files = default_storage.exists(f"indexes/v{version.pk}/faces.ann")
+        assert has_files == (version.pk in kept), version
+        assert bool(version.storage_prefix) == (version.pk in kept)
+    assert IndexVersion.objects.get(state="active").pk == versions[-1].pk
