@@ -49,6 +49,10 @@ def dataset_health() -> dict:
     }
 
 
+# Fewer top matches than this say nothing either way.
+HUB_MIN_TOP_MATCHES = 5
+
+
 def hub_actors(actors, total_active: int, limit: int = 15) -> list[dict]:
     """Actors returned as the top match far more often than their share of the catalogue's
     photos would have them: faces land on them whoever the visitor is."""
@@ -65,7 +69,9 @@ def hub_actors(actors, total_active: int, limit: int = 15) -> list[dict]:
     for actor in actors:
         share = actor.active_images / total_active
         observed = tops.get(actor.pk, 0) / results
-        if observed and (share == 0 or observed / share >= 2):
+        if tops.get(actor.pk, 0) < HUB_MIN_TOP_MATCHES:
+            continue
+        if share == 0 or observed / share >= 2:
             rows.append(
                 {
                     "actor": actor,
