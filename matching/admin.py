@@ -4,27 +4,20 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from lookalike_site.admin_mixins import ReadOnlyAdminMixin
+
 from .models import IndexVersion
 from .services import BuildInProgress, index_rebuild_request
 
 
 @admin.register(IndexVersion)
-class IndexVersionAdmin(admin.ModelAdmin):
+class IndexVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "state", "embedding_count", "actor_count", "build_seconds", "error"]
     list_display += ["requested_by", "created_at", "activated_at"]
     list_filter = ["state"]
     list_select_related = ["requested_by"]
     exclude = ["embedding_ids"]
     change_list_template = "admin/matching/indexversion/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         rebuild = self.admin_site.admin_view(require_POST(self.rebuild_view))

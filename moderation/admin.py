@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
 from actors.models import Actor, ActorImage
+from lookalike_site.admin_mixins import ReadOnlyAdminMixin
 
 from .models import AuditEntry, Flag
 from .selectors import typical_images
@@ -191,19 +192,10 @@ class FlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Readable by curators, changeable by nobody."""
 
     list_display = ["created_at", "username", "action", "image", "flag", "before", "after"]
     list_filter = ["action"]
     search_fields = ["username"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
