@@ -2,6 +2,7 @@
 comes whole from one version."""
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -42,20 +43,28 @@ def test_rebuilds_activate_under_load_without_a_failed_or_mixed_answer(
         finally:
             connection.close()
 
+    def answered(version_id: int, count: int) -> None:
+        deadline = time.monotonic() + 60
+        while sum(v == version_id for v, _ in list(answers)) < count and not errors:
+            assert time.monotonic() < deadline, "the serving threads stopped answering"
+            time.sleep(0.01)
+
     threads = [threading.Thread(target=serve) for _ in range(2)]
     for thread in threads:
         thread.start()
+    answered(IndexVersion.objects.get(state="active").pk, 5)
     # Each rebuild changes the catalogue, so versions give different answers.
     for image in ActorImage.objects.order_by("id")[:2]:
         ActorImage.objects.filter(pk=image.pk).update(status="excluded")
-        index_build()
+        latest = index_build()
+    answered(latest.pk, 5)
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
 
     assert not errors, errors
     versions = {version for version, _ in answers}
-    assert len(versions) >= 2 and len(answers) > 50
+    assert len(versions) >= 2
     for version_id in versions:
         version = IndexVersion.objects.get(pk=version_id)
         index = FaceIndex.load(settings.MEDIA_ROOT / version.storage_prefix)
