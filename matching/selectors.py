@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Prefetch
 
 from actors.models import Actor
 from matching.engine.faces import Box, find_faces
 from matching.engine.similarity import similarity_percent
 
 from .active_index import active_index
+from .models import Match, MatchFace, Resemblance
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,6 @@ def photo_match(data: bytes, *, top: int = 3, max_faces: int | None = None) -> P
 
 def match_page_context(match, selected: str | None) -> dict:
     """What a results page shows: every face (biggest first), one of them in detail."""
-    from matching.models import MatchFace
-
     faces = list(
         MatchFace.objects.filter(match=match)
         .order_by("position")
@@ -105,10 +105,6 @@ def match_page_context(match, selected: str | None) -> dict:
 
 def matches_of(user):
     """A person's uploads, newest first, with what the list shows prefetched."""
-    from django.db.models import Prefetch
-
-    from matching.models import Match, MatchFace, Resemblance
-
     first_face = MatchFace.objects.filter(position=0).prefetch_related(
         Prefetch("resemblances", queryset=Resemblance.objects.filter(rank=1))
     )

@@ -8,7 +8,7 @@ class _SettingsRateThrottle(SimpleRateThrottle):
     """Reads its rate per request, so a changed setting applies at once."""
 
     def allow_request(self, request, view):
-        self.rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
+        self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
 

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, QuerySet
@@ -108,9 +109,8 @@ def stored_files_delete(names: list[str] | None = None) -> int:
     return removed
 
 
-def expiry_for(owner) -> timezone.datetime | None:
-    from django.conf import settings
-
+def expiry_for(owner):
+    """When an upload expires: never for an account's, after the retention days otherwise."""
     if owner is not None:
         return None
     return timezone.now() + timedelta(days=settings.LOOKALIKE_ANONYMOUS_RETENTION_DAYS)
