@@ -106,3 +106,25 @@ def _fresh_rate_limits():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def embedding_cache(request):
+    """Embeddings of the shared photos, kept between local runs in pytest's cache folder."""
+    return request.config.cache.mkdir("face-embeddings")
+
+
+@pytest.fixture(scope="session")
+def gallery_embeddings(faces_dir, embedding_cache):
+    from testkit.embeddings import embed_people
+
+    folders = sorted(p for p in (faces_dir / "gallery").iterdir() if p.is_dir())
+    return embed_people(folders, embedding_cache)
+
+
+@pytest.fixture(scope="session")
+def crowd_embeddings(faces_dir, embedding_cache):
+    from testkit.embeddings import embed_people
+
+    folders = sorted(p for p in (faces_dir / "crowd").iterdir() if p.is_dir())
+    return embed_people(folders, embedding_cache, whole_crop_fallback=True)

@@ -1,9 +1,9 @@
 """Writes for accounts: creating one (keeping the visitor's uploads) and deleting one entirely."""
 
-from django.contrib.auth.models import User
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from accounts.models import User
 from matching.models import Match
 from matching.services import Deleted, matches_claim, matches_delete
 

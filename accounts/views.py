@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import AccountDeleteForm, SignupForm
 from accounts.services import account_create, account_delete
+from common.http import redirect_back, too_many_requests
+from common.session_uploads import forget_session_uploads, session_uploads
+from common.throttles import LoginAddressThrottle, LoginUsernameThrottle, throttled_wait
 from matching.models import Match
 from matching.selectors import matches_of
 from matching.services import match_delete, match_set_visibility, matches_claim
-from matching.throttles import LoginAddressThrottle, LoginUsernameThrottle, throttled_wait
-from matching.views import SESSION_UPLOADS, too_many_requests
 
 
 def signup(request):
@@ -23,10 +24,10 @@ def signup(request):
             username=form.cleaned_data["username"],
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
-            upload_tokens=request.session.get(SESSION_UPLOADS, []),
+            upload_tokens=session_uploads(request),
         )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        request.session.pop(SESSION_UPLOADS, None)
+        forget_session_uploads(request)
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("my-matches")
     return render(request, "accounts/signup.html", {"form": form})
@@ -42,10 +43,10 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        tokens = self.request.session.get(SESSION_UPLOADS, [])
+        tokens = session_uploads(self.request)
         response = super().form_valid(form)
         matches_claim(form.get_user(), tokens)
-        self.request.session.pop(SESSION_UPLOADS, None)
+        forget_session_uploads(self.request)
         return response
 
 
@@ -72,7 +73,7 @@ def match_visibility(request, token: str):
     match_set_visibility(match, visibility)
     label = Match.Visibility(visibility).label.lower()
     messages.success(request, f"That result is now visible to: {label}.")
-    return redirect(request.POST.get("next") or "my-matches")
+    return redirect_back(request, "my-matches")
 
 
 @login_required

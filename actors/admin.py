@@ -1,4 +1,4 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.html import format_html
 
@@ -50,7 +50,6 @@ class ActorImageAdmin(admin.ModelAdmin):
     raw_id_fields = ["actor"]
     readonly_fields = ["face", "sha256", "width", "height", "face_top", "face_right"]
     readonly_fields += ["face_bottom", "face_left", "source", "status", "created_at"]
-    actions = ["flag_photos", "exclude_photos"]
 
     @admin.display(description="face")
     def face(self, image):
@@ -60,23 +59,6 @@ class ActorImageAdmin(admin.ModelAdmin):
             '<img src="{}" width="72" height="72" alt="" style="border-radius:6px">',
             image.face_thumbnail.url,
         )
-
-    @admin.action(description="Flag: not this actor", permissions=["view"])
-    def flag_photos(self, request, queryset):
-        from moderation.models import Flag
-        from moderation.services import image_flag
-
-        for image in queryset:
-            image_flag(image, source=Flag.Source.CURATOR, user=request.user)
-        self.message_user(request, "Flagged; see the moderation queue.", messages.SUCCESS)
-
-    @admin.action(description="Exclude from the catalogue", permissions=["view"])
-    def exclude_photos(self, request, queryset):
-        from moderation.services import image_exclude
-
-        for image in queryset:
-            image_exclude(image, request.user)
-        self.message_user(request, "Excluded.", messages.SUCCESS)
 
     def has_change_permission(self, request, obj=None):
         # Status changes go through the actions, which keep the audit log.

@@ -3,6 +3,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.text import slugify
 
+from face_engine import embeddings
+
 
 class Actor(models.Model):
     class Profession(models.TextChoices):
@@ -90,18 +92,14 @@ class FaceEmbedding(models.Model):
     encoder = models.CharField(max_length=100)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    DTYPE = np.dtype("<f4")
-
     def __str__(self) -> str:
         return f"embedding of {self.image_id}"
 
     @property
     def array(self) -> np.ndarray:
-        return np.frombuffer(bytes(self.vector), dtype=self.DTYPE)
+        return embeddings.unpack(self.vector)
 
-    @classmethod
-    def pack(cls, array) -> bytes:
-        return np.asarray(array, dtype=cls.DTYPE).tobytes()
+    pack = staticmethod(embeddings.pack)
 
 
 class SkippedPhoto(models.Model):

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from matching.engine.faces import ENCODER
+from face_engine import embeddings
+from face_engine.faces import ENCODER
 
 from .models import ActorImage, FaceEmbedding
 
@@ -18,7 +19,9 @@ def active_embeddings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     for image_id, actor_id, vector in rows.iterator(chunk_size=2000):
         image_ids.append(image_id)
         actor_ids.append(actor_id)
-        vectors.append(np.frombuffer(bytes(vector), dtype=FaceEmbedding.DTYPE))
-    if not image_ids:
-        return np.empty((0, 128), np.float32), np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.stack(vectors), np.asarray(image_ids, np.int64), np.asarray(actor_ids, np.int64)
+        vectors.append(vector)
+    return (
+        embeddings.unpack_many(vectors),
+        np.asarray(image_ids, np.int64),
+        np.asarray(actor_ids, np.int64),
+    )

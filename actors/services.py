@@ -14,9 +14,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from matching.engine.crops import jpeg_bytes, loaded_face_crop
-from matching.engine.errors import FaceEngineError
-from matching.engine.faces import ENCODER, find_faces
+from face_engine.crops import jpeg_bytes, loaded_face_crop
+from face_engine.errors import FaceEngineError
+from face_engine.faces import ENCODER, find_faces
 
 from .models import Actor, ActorImage, FaceEmbedding, SkippedPhoto
 

@@ -542,10 +542,10 @@ def engine_stages(phone: bytes, index_dir: Path | None, repeat: int) -> dict[str
     """Median seconds of each step the web and worker processes take, timed in this process."""
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
-    from matching.engine import faces as engine
-    from matching.engine.crops import face_crop, jpeg_bytes
-    from matching.engine.images import load_image, to_jpeg
-    from matching.engine.index import FaceIndex
+    from face_engine import faces as engine
+    from face_engine.crops import face_crop, jpeg_bytes
+    from face_engine.images import load_image, to_jpeg
+    from face_engine.index import FaceIndex
     from matching.share_card import share_card
 
     engine.warm_up()

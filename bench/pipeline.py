@@ -56,9 +56,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from matching.engine import faces as engine  # noqa: E402
-from matching.engine.images import WORKING_SIZE, load_image  # noqa: E402
-from matching.engine.index import FaceIndex  # noqa: E402
+from face_engine import faces as engine  # noqa: E402
+from face_engine.images import WORKING_SIZE, load_image  # noqa: E402
+from face_engine.index import FaceIndex  # noqa: E402
 
 _truncated_setting = ImageFile.LOAD_TRUNCATED_IMAGES
 with warnings.catch_warnings():

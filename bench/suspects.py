@@ -12,7 +12,7 @@
    --synthetic ACTORSxPHOTOS (random unit vectors around a random centre per actor; only the time
    means anything there).
 
-Embeddings come from the face engine through matching/tests/embeddings.py and are cached in
+Embeddings come from the face engine through testkit/embeddings.py and are cached in
 pytest's cache folder (--cache), shared with the test suite, so a second run encodes nothing.
 
 Run from the repository root:  .venv/bin/python bench/suspects.py [--seeds 20] [--json FILE]
@@ -38,13 +38,13 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from matching.tests.embeddings import embed_people  # noqa: E402
 from moderation.suspects_engine import (  # noqa: E402
     FLAG_THRESHOLD,
     MIN_PHOTOS,
     misfile,
     score_outliers,
 )
+from testkit.embeddings import embed_people  # noqa: E402
 
 THRESHOLDS = (0.15, 0.20, 0.25, 0.30)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from face_engine import limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
@@ -44,7 +46,12 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env.bool("DJANGO_BEHIND_PROXY", default=False):
+# Behind a proxy (nginx, a load balancer) that terminates TLS, the scheme and the client's
+# address come from the headers it sets; otherwise both are the connection's own, and any
+# X-Forwarded-* header a client writes is ignored.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -111,6 +118,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my-matches"
 LOGOUT_REDIRECT_URL = "home"
@@ -170,6 +178,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # A client's address for rate limits: REMOTE_ADDR with 0, else the address the outermost
+    # of our proxies saw (the PROXY_COUNT-th from the right of X-Forwarded-For).
+    "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         # Per address for visitors, per account for people logged in (and per address too).
         "uploads": env("LOOKALIKE_UPLOAD_RATE", default="20/hour"),
@@ -215,8 +226,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # The face pipeline and the index.
-LOOKALIKE_MAX_PIXELS = env.int("LOOKALIKE_MAX_PIXELS", default=64_000_000)
-LOOKALIKE_INDEX_TREES = env.int("LOOKALIKE_INDEX_TREES", default=50)
+LOOKALIKE_MAX_PIXELS = env.int("LOOKALIKE_MAX_PIXELS", default=limits.DEFAULT_MAX_PIXELS)
+LOOKALIKE_INDEX_TREES = env.int("LOOKALIKE_INDEX_TREES", default=limits.DEFAULT_TREES)
 # Older ready versions whose files are kept after a new one is activated.
 LOOKALIKE_INDEX_VERSIONS_KEPT = env.int("LOOKALIKE_INDEX_VERSIONS_KEPT", default=2)
 LOOKALIKE_INDEX_BUILD_TIME_LIMIT = env.int("LOOKALIKE_INDEX_BUILD_TIME_LIMIT", default=3600)

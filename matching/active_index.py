@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from matching.engine.index import FILES, FaceIndex
+from face_engine.index import FILES, FaceIndex
 
 from .models import IndexVersion
 

@@ -11,17 +11,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actors.models import Actor, ActorImage
-from matching.models import Match
-from matching.services import UploadRejected, match_create
-from matching.services.matches import upload_too_large_message
-from matching.throttles import (
+from common.throttles import (
     AccountUploadThrottle,
     AnonymousApiUploadThrottle,
     LoginAddressThrottle,
     LoginUsernameThrottle,
     UploadThrottle,
 )
-from matching.views import visible_match
+from matching.models import Match, face_result
+from matching.selectors import visible_match
+from matching.services import UploadRejected, match_create
+from matching.services.upload import upload_too_large_message
 
 
 class Rejected(APIException):
@@ -72,8 +72,7 @@ class MatchSerializer(serializers.ModelSerializer):
     def get_faces(self, match) -> list[dict]:
         faces = match.faces.order_by("position").prefetch_related("resemblances")
         return [
-            {"box": face.box, "matches": [r.as_dict() for r in face.resemblances.all()]}
-            for face in faces
+            face_result(face.box, [r.as_dict() for r in face.resemblances.all()]) for face in faces
         ]
 
 

@@ -72,6 +72,12 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_storage_key() -> str:
+    # Where a match's files live, unrelated to its public token: a leaked storage listing or
+    # file address says nothing about the result's link, and the link says nothing about files.
+    return secrets.token_hex(16)
+
+
 class Match(models.Model):
     """One uploaded photo and what it was found to resemble."""
 
@@ -89,6 +95,9 @@ class Match(models.Model):
         PRIVATE = "private", "Only me"
 
     token = models.CharField(max_length=40, unique=True, default=new_token, editable=False)
+    storage_key = models.CharField(
+        max_length=32, unique=True, default=new_storage_key, editable=False
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -106,7 +115,13 @@ class Match(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=300, blank=True)
-    photo = models.ImageField(upload_to="matches/", blank=True)
+    photo = models.ImageField(upload_to="visitors/", blank=True)
+    original = models.FileField(
+        upload_to="visitors/",
+        blank=True,
+        help_text="The upload as sent, when too big to re-encode in the web request; the worker "
+        "re-encodes it and deletes it at once.",
+    )
     photo_width = models.PositiveIntegerField(default=0)
     photo_height = models.PositiveIntegerField(default=0)
     share_face = models.BooleanField(
@@ -116,10 +131,19 @@ class Match(models.Model):
     index_version = models.ForeignKey(
         IndexVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    share_image = models.ImageField(upload_to="shares/", blank=True)
+    share_image = models.ImageField(upload_to="visitors/", blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its task was last sent to the workers."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=200, blank=True, help_text="host:pid of the worker process running it."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the run that holds it."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -141,10 +165,27 @@ class Match(models.Model):
             return True
         return user.is_authenticated and user.pk == self.owner_id
 
+    # Every file of a match lives under one folder named by its storage key, at a name fixed in
+    # advance: a deletion can list every file the match has or may yet get, whatever the worker
+    # has written so far.
+    def file_name(self, kind: str) -> str:
+        """`photo`, `original`, `share` or `face-N` (N counting from 0, biggest face first)."""
+        extension = "" if kind == "original" else ".jpg"
+        return f"visitors/{self.storage_key}/{kind}{extension}"
+
     def stored_file_names(self) -> list[str]:
-        names = [self.photo.name, self.share_image.name]
+        """The files its rows point at (older matches were named after their token)."""
+        names = [self.photo.name, self.original.name, self.share_image.name]
         names += [face.crop.name for face in self.faces.all()]
         return [name for name in names if name]
+
+    def file_names_to_delete(self) -> list[str]:
+        """Every name that may hold one of its files: those its rows point at and every name a
+        run may write, so a deletion misses nothing a worker wrote before its rows."""
+        names = self.stored_file_names()
+        names += [self.file_name(kind) for kind in ("photo", "original", "share")]
+        names += [self.file_name(f"face-{n}") for n in range(settings.LOOKALIKE_MAX_FACES)]
+        return list(dict.fromkeys(names))
 
 
 class MatchFace(models.Model):
@@ -154,7 +195,7 @@ class MatchFace(models.Model):
     right = models.PositiveIntegerField()
     bottom = models.PositiveIntegerField()
     left = models.PositiveIntegerField()
-    crop = models.ImageField(upload_to="faces/", blank=True)
+    crop = models.ImageField(upload_to="visitors/", blank=True)
 
     class Meta:
         ordering = ["match", "position"]
@@ -196,12 +237,24 @@ class Resemblance(models.Model):
         return f"#{self.rank} {self.actor_name} ({self.similarity:.0f}%)"
 
     def as_dict(self) -> dict:
-        return {
-            "actor": self.actor_name,
-            "distance": round(self.distance, 4),
-            "similarity": self.similarity,
-            "closest_image": self.reference_image_id_shown,
-        }
+        return actor_result(
+            self.actor_name, self.distance, self.similarity, self.reference_image_id_shown
+        )
+
+
+def actor_result(actor: str, distance: float, similarity: float, closest_image: int) -> dict:
+    """One actor a face resembles, as the API, the `match` command and the page data show it."""
+    return {
+        "actor": actor,
+        "distance": round(distance, 4),
+        "similarity": similarity,
+        "closest_image": closest_image,
+    }
+
+
+def face_result(box, matches: list[dict]) -> dict:
+    """One face and the actors it resembles, best first."""
+    return {"box": list(box), "matches": matches}
 
 
 class StoredFileDeletion(models.Model):

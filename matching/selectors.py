@@ -6,13 +6,18 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from actors.models import Actor
-from matching.engine.faces import Box, find_faces
-from matching.engine.similarity import similarity_percent
+from face_engine.faces import Box, find_faces
+from face_engine.images import LoadedImage
+from face_engine.similarity import similarity_percent
 
 from .active_index import active_index
-from .models import Match, MatchFace, Resemblance
+from .models import Match, MatchFace, Resemblance, actor_result, face_result
+
+REMOVED_ACTOR = "(removed actor)"
 
 
 @dataclass(frozen=True)
@@ -24,12 +29,7 @@ class ActorMatch:
     closest_image: int
 
     def as_dict(self) -> dict:
-        return {
-            "actor": self.actor,
-            "distance": round(self.distance, 4),
-            "similarity": self.similarity,
-            "closest_image": self.closest_image,
-        }
+        return actor_result(self.actor, self.distance, self.similarity, self.closest_image)
 
 
 @dataclass(frozen=True)
@@ -38,34 +38,43 @@ class FaceMatch:
     matches: list[ActorMatch]
 
     def as_dict(self) -> dict:
-        return {"box": list(self.box), "matches": [m.as_dict() for m in self.matches]}
+        return face_result(self.box, [m.as_dict() for m in self.matches])
 
 
 @dataclass(frozen=True)
 class PhotoMatch:
     index_version: int
-    faces: list[FaceMatch]  # biggest face first
+    faces: list[FaceMatch]  # biggest face first, at most max_faces
+    faces_found: int  # before that cap
+    image: LoadedImage  # the photo as decoded for detection
 
 
-def photo_match(data: bytes, *, top: int = 3, max_faces: int | None = None) -> PhotoMatch:
-    """Match every face in a photo against the active index.
+def photo_match(data: bytes, *, top: int | None = None, max_faces: int | None = None) -> PhotoMatch:
+    """Match every face in a photo against the active index: the one matching function that the
+    worker, the `match` command and the benchmarks all run.
 
     Raises the face engine's typed errors (NotAnImage, ImageTooLarge, NoFaceFound) and
     NoActiveIndex.
     """
+    top = top or settings.LOOKALIKE_TOP_ACTORS
+    max_faces = max_faces or settings.LOOKALIKE_MAX_FACES
     loaded = active_index()
     scan = find_faces(
         data, max_faces=max_faces, max_pixels=settings.LOOKALIKE_MAX_PIXELS, require_face=True
     )
     hits = [loaded.index.search(face.encoding, top=top) for face in scan.faces]
-    names = Actor.objects.in_bulk({hit.actor_id for face_hits in hits for hit in face_hits})
+    names = dict(
+        Actor.objects.filter(
+            pk__in={hit.actor_id for face_hits in hits for hit in face_hits}
+        ).values_list("pk", "name")
+    )
     faces = [
         FaceMatch(
             box=face.box,
             matches=[
                 ActorMatch(
                     actor_id=hit.actor_id,
-                    actor=names[hit.actor_id].name if hit.actor_id in names else "(removed actor)",
+                    actor=names.get(hit.actor_id, REMOVED_ACTOR),
                     distance=hit.distance,
                     similarity=similarity_percent(hit.distance),
                     closest_image=hit.item_id,
@@ -75,7 +84,20 @@ def photo_match(data: bytes, *, top: int = 3, max_faces: int | None = None) -> P
         )
         for face, face_hits in zip(scan.faces, hits, strict=True)
     ]
-    return PhotoMatch(index_version=loaded.version_id, faces=faces)
+    return PhotoMatch(
+        index_version=loaded.version_id,
+        faces=faces,
+        faces_found=scan.faces_found,
+        image=scan.image,
+    )
+
+
+def visible_match(request, token: str) -> Match:
+    """The match, or 404 for anyone who may not see it (never 403: that would confirm it)."""
+    match = get_object_or_404(Match, token=token)
+    if not match.visible_to(request.user):
+        raise Http404("No such result.")
+    return match
 
 
 def match_page_context(match, selected: str | None) -> dict:

@@ -3,8 +3,8 @@ from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from face_engine.faces import warm_up
 from matching.active_index import NoActiveIndex
-from matching.engine.faces import warm_up
 from matching.services import (
     index_build_run,
     match_process,

@@ -1,23 +1,15 @@
 from django.conf import settings
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from common.http import too_many_requests
+from common.session_uploads import remember_upload
+from common.throttles import AccountUploadThrottle, UploadThrottle, throttled_wait
 from matching.examples import BY_SLUG, EXAMPLES
 from matching.forms import UploadForm
-from matching.models import Match
-from matching.selectors import match_page_context
+from matching.selectors import match_page_context, visible_match
 from matching.services import UploadRejected, match_create
-from matching.services.matches import upload_too_large_message
-from matching.throttles import AccountUploadThrottle, UploadThrottle, throttled_wait
-
-SESSION_UPLOADS = "upload_tokens"
-
-
-def too_many_requests(request, wait_seconds: int):
-    response = render(request, "429.html", {"minutes": -(-wait_seconds // 60)}, status=429)
-    response["Retry-After"] = str(wait_seconds)
-    return response
+from matching.services.upload import upload_too_large_message
 
 
 @require_http_methods(["GET", "POST"])
@@ -42,9 +34,7 @@ def home(request):
                 status = exc.http_status
             else:
                 if owner is None:
-                    # Remembered so that signing up in this browser keeps these uploads.
-                    tokens = request.session.get(SESSION_UPLOADS, [])
-                    request.session[SESSION_UPLOADS] = (tokens + [match.token])[-50:]
+                    remember_upload(request, match.token)
                 return redirect(match)
     context = {
         "form": form,
@@ -62,14 +52,6 @@ def _photo_bytes(cleaned: dict) -> bytes:
     if photo.size > settings.LOOKALIKE_UPLOAD_MAX_BYTES:
         raise UploadRejected("too_large", upload_too_large_message(), 413)
     return photo.read()
-
-
-def visible_match(request, token: str) -> Match:
-    """The match, or 404 for anyone who may not see it (never 403: that would confirm it)."""
-    match = get_object_or_404(Match, token=token)
-    if not match.visible_to(request.user):
-        raise Http404("No such result.")
-    return match
 
 
 def match_page(request, token: str):

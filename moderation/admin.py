@@ -9,13 +9,14 @@ from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
+from actors.admin import ActorImageAdmin
 from actors.models import Actor, ActorImage
 from lookalike_site.admin_mixins import ReadOnlyAdminMixin
 
 from .models import AuditEntry, Flag
 from .selectors import typical_images
 from .selectors_health import dataset_health
-from .services import flag_confirm, flag_dismiss, image_exclude, image_move
+from .services import flag_confirm, flag_dismiss, image_exclude, image_flag, image_move
 from .tasks import suspects_flag_task
 
 
@@ -199,3 +200,25 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["username"]
     date_hierarchy = "created_at"
+
+
+class CuratedActorImageAdmin(ActorImageAdmin):
+    """The catalogue's photo list, with curation's actions: they write flags and the audit log."""
+
+    actions = ["flag_photos", "exclude_photos"]
+
+    @admin.action(description="Flag: not this actor", permissions=["view"])
+    def flag_photos(self, request, queryset):
+        for image in queryset:
+            image_flag(image, source=Flag.Source.CURATOR, user=request.user)
+        self.message_user(request, "Flagged; see the moderation queue.", messages.SUCCESS)
+
+    @admin.action(description="Exclude from the catalogue", permissions=["view"])
+    def exclude_photos(self, request, queryset):
+        for image in queryset:
+            image_exclude(image, request.user)
+        self.message_user(request, "Excluded.", messages.SUCCESS)
+
+
+admin.site.unregister(ActorImage)
+admin.site.register(ActorImage, CuratedActorImageAdmin)

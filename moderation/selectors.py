@@ -3,6 +3,7 @@
 import numpy as np
 
 from actors.models import ActorImage, FaceEmbedding
+from face_engine import embeddings
 
 
 def typical_images(actor_id: int, count: int = 3) -> list[ActorImage]:
@@ -16,7 +17,7 @@ def typical_images(actor_id: int, count: int = 3) -> list[ActorImage]:
     if not rows:
         return []
     ids = [image_id for image_id, _ in rows]
-    vectors = np.stack([np.frombuffer(bytes(v), dtype=FaceEmbedding.DTYPE) for _, v in rows])
+    vectors = embeddings.unpack_many(v for _, v in rows)
     squared = (vectors**2).sum(axis=1)
     distances = np.sqrt(
         np.maximum(squared[:, None] + squared[None, :] - 2 * vectors @ vectors.T, 0)

@@ -47,9 +47,10 @@ from typing import Protocol, TypeVar
 
 import numpy as np
 
+from face_engine.limits import SAME_PERSON_DISTANCE
+
 MIN_PHOTOS = 3
 FLAG_THRESHOLD = 0.20
-SAME_PERSON_DISTANCE = 0.6
 # Near-equal medoid sums (float rounding) count as ties.
 TIE_TOLERANCE = 1e-9
 # Rows of the photo-to-centre distance matrix computed at once: bounds memory on big catalogues.

@@ -3,12 +3,12 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from common.http import too_many_requests
+from common.throttles import FlagThrottle, throttled_wait
 from matching.models import Resemblance
-from matching.throttles import throttled_wait
-from matching.views import too_many_requests, visible_match
+from matching.selectors import visible_match
 from moderation.models import Flag
 from moderation.services import image_flag
-from moderation.throttles import FlagThrottle
 
 
 @require_POST

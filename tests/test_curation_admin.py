@@ -1,9 +1,9 @@
 """Curators in the admin: what they can reach, the moderation queue, index rebuilds."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
+from accounts.models import User
 from actors.models import ActorImage
 from matching.models import IndexBuildSlot, IndexVersion
 from moderation.models import AuditEntry, Flag
@@ -30,7 +30,7 @@ REACHABLE = [
     "admin:moderation_health",
 ]
 FORBIDDEN = [
-    "admin:auth_user_changelist",
+    "admin:accounts_user_changelist",
     "admin:auth_group_changelist",
     "admin:authtoken_tokenproxy_changelist",
     "admin:moderation_auditentry_add",

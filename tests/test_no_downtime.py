@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 
 from actors.models import ActorImage
+from face_engine.faces import find_faces
+from face_engine.index import FaceIndex
 from matching.active_index import active_index
-from matching.engine.faces import find_faces
-from matching.engine.index import FaceIndex
 from matching.models import IndexVersion
 from matching.services import index_build
 

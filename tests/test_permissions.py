@@ -2,9 +2,9 @@
 for a visitor, the owner, another member and a staff member."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
+from accounts.models import User
 from matching.models import Match
 
 pytestmark = pytest.mark.django_db

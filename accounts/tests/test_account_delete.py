@@ -3,13 +3,13 @@
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection
 from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
+from accounts.models import User
 from accounts.services import account_delete
 from matching.models import Match, MatchFace, Resemblance, StoredFileDeletion
 
@@ -62,7 +62,7 @@ def test_a_failure_half_way_deletes_nothing(ada, upload, indexed_catalogue, clie
     names = Match.objects.get().stored_file_names()
     with connection.cursor() as cursor:
         # A row elsewhere that still points at the user makes the final DELETE fail.
-        cursor.execute("CREATE TABLE keeps_user (user_id integer REFERENCES auth_user(id))")
+        cursor.execute("CREATE TABLE keeps_user (user_id integer REFERENCES accounts_user(id))")
         cursor.execute("INSERT INTO keeps_user VALUES (%s)", [ada.pk])
     with pytest.raises(IntegrityError):
         account_delete(ada)

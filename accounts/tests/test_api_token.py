@@ -3,8 +3,8 @@
 import io
 
 import pytest
-from django.contrib.auth.models import User
 
+from accounts.models import User
 from matching.models import Match
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,10 @@
 """An account's results: listed, shared or hidden, deleted."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
+from accounts.models import User
 from matching.models import Match, MatchFace, StoredFileDeletion
 
 pytestmark = pytest.mark.django_db

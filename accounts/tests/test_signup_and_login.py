@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
 
+from accounts.models import User
 from matching.models import Match
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from actors.models import Actor, ActorImage, FaceEmbedding, SkippedPhoto
-from matching.engine.faces import ENCODER
+from face_engine.faces import ENCODER
 
 
 def stored_files(root) -> list[str]:

@@ -6,7 +6,7 @@ from .index import (
     index_build_run,
     index_rebuild_request,
 )
-from .matches import UploadRejected, match_create, match_process
+from .processing import match_process
 from .retention import (
     Deleted,
     match_delete,
@@ -16,6 +16,7 @@ from .retention import (
     matches_expire,
     stored_files_delete,
 )
+from .upload import UploadRejected, match_create
 
 __all__ = [
     "BuildInProgress",

@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from actors.selectors import active_embeddings
-from matching.engine.faces import ENCODER
-from matching.engine.index import FILES, FaceIndex
+from face_engine.faces import ENCODER
+from face_engine.index import FILES, FaceIndex
 from matching.models import IndexBuildSlot, IndexVersion
 
 log = logging.getLogger(__name__)

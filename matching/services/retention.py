@@ -42,11 +42,12 @@ def _tally(matches: list[Match]) -> tuple[Deleted, list[str]]:
         tally.photos += bool(match.photo)
         tally.share_images += bool(match.share_image)
         tally.face_crops += sum(1 for face in match.faces.all() if face.crop)
-        names += match.stored_file_names()
+        names += match.file_names_to_delete()
     return tally, names
 
 
-def _schedule_file_deletion(names: list[str]) -> None:
+def schedule_file_deletion(names: list[str]) -> None:
+    """List files for deletion in the current transaction; they go once it commits."""
     StoredFileDeletion.objects.bulk_create(
         [StoredFileDeletion(name=name) for name in names], ignore_conflicts=True
     )
@@ -58,7 +59,7 @@ def matches_delete(matches: QuerySet[Match]) -> Deleted:
     with transaction.atomic():
         rows = list(matches.select_for_update().prefetch_related("faces"))
         tally, names = _tally(rows)
-        _schedule_file_deletion(names)
+        schedule_file_deletion(names)
         Match.objects.filter(pk__in=[m.pk for m in rows]).delete()
     return tally
 
@@ -82,7 +83,7 @@ def matches_expire(now=None) -> int:
             )
             if match is None:
                 continue
-            _schedule_file_deletion(match.stored_file_names())
+            schedule_file_deletion(match.file_names_to_delete())
             MatchFace.objects.filter(match=match).delete()
             Match.objects.filter(pk=pk).update(
                 expired_at=now, photo="", share_image="", faces_found=0

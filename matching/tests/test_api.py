@@ -7,8 +7,7 @@ from django.core.cache import cache
 
 from actors.models import Actor
 from matching.models import Match
-
-from .photos import animated_gif, png_bomb
+from testkit.photos import animated_gif, png_bomb
 
 pytestmark = pytest.mark.django_db
 

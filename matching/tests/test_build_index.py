@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
 from actors.models import ActorImage
+from face_engine.index import FILES
 from matching import active_index as active
-from matching.engine.index import FILES
 from matching.models import IndexVersion
 from matching.services import index_build
 

@@ -52,4 +52,5 @@ def test_transient_failures_are_retried_then_reported(queued, settings):
 def test_the_stored_photo_is_a_fresh_jpeg(queued):
     with default_storage.open(queued.photo.name) as handle:
         assert handle.read(3) == b"\xff\xd8\xff"
-    assert queued.photo.name == f"matches/{queued.token}.jpg"
+    assert queued.photo.name == f"visitors/{queued.storage_key}/photo.jpg"
+    assert queued.token not in queued.photo.name

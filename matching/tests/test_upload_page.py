@@ -14,8 +14,7 @@ from PIL import Image
 from actors.models import ActorImage
 from matching.models import Match, MatchFace, Resemblance
 from matching.services import index_build
-
-from .photos import animated_gif, collage, heic, png_bomb, with_gps_exif
+from testkit.photos import animated_gif, collage, heic, png_bomb, with_gps_exif
 
 pytestmark = pytest.mark.django_db
 

@@ -1,9 +1,9 @@
 """Flags: raised by visitors, curators and the automatic check; resolved by curators; audited."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
+from accounts.models import User
 from actors.models import Actor, ActorImage
 from matching.models import Match, Resemblance
 from moderation.models import AuditEntry, Flag

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from actors.services import gallery_import, gallery_photos
-from moderation.tasks import suspects_flag_task
+from actors.signals import photos_added
 
 
 class Command(BaseCommand):
@@ -36,8 +36,7 @@ class Command(BaseCommand):
         for skipped in report.skipped:
             self.stdout.write(f"skipped {skipped.source}: {skipped.reason}")
         if report.added:
-            # New photos may be filed under the wrong actor: look for suspects among them.
-            suspects_flag_task.delay()
+            photos_added.send(sender=self.__class__, count=report.added)
         self.stdout.write(
             f"{report.added} photos added ({len(report.actors)} actors), "
             f"{len(report.skipped)} skipped, {report.present} already known, of {total} files."

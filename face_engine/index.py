@@ -16,10 +16,9 @@ from pathlib import Path
 import numpy as np
 from annoy import AnnoyIndex
 
-from .faces import EMBEDDING_SIZE
+from .limits import DEFAULT_TREES, EMBEDDING_SIZE
 
 FILES = ("faces.ann", "vectors.npy", "item_ids.npy", "actor_ids.npy", "meta.json")
-DEFAULT_TREES = 50
 DEFAULT_CANDIDATES = 200
 # annoy inspects up to search_k nodes; its default is trees * n, here trees * n * factor.
 DEFAULT_SEARCH_FACTOR = 4

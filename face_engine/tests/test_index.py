@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from matching.engine.faces import find_faces
-from matching.engine.index import FaceIndex
+from face_engine.faces import find_faces
+from face_engine.index import FaceIndex
 
 # People in none of gallery/ and crowd/: the kind of face every real visitor brings.
 OUTSIDER_PHOTOS = [

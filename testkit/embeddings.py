@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.engine.faces import ENCODER, encode_boxes, find_faces
-from matching.engine.images import load_image
+from face_engine.faces import ENCODER, encode_boxes, find_faces
+from face_engine.images import load_image
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def embed_people(folders: list[Path], cache_dir: Path, whole_crop_fallback=False
     cache_dir.mkdir(parents=True, exist_ok=True)
     # The key covers the photo and the engine's own code, so a changed pipeline recomputes.
     engine = b"".join(
-        (Path(__file__).resolve().parents[1] / "engine" / name).read_bytes()
+        (Path(__file__).resolve().parents[1] / "face_engine" / name).read_bytes()
         for name in ("images.py", "faces.py")
     )
     keys = [hashlib.sha256(p.read_bytes() + ENCODER.encode() + engine).hexdigest() for p in paths]

@@ -1,4 +1,9 @@
-"""Rate limits, built on DRF's throttles so web views and the API count the same way."""
+"""Rate limits, built on DRF's throttles so web views and the API count the same way.
+
+A client is its address as the deployment can trust it: REMOTE_ADDR, or with DJANGO_BEHIND_PROXY
+the address the last of DJANGO_PROXY_COUNT proxies saw (DRF's NUM_PROXIES, set in settings), never
+a header the client wrote itself.
+"""
 
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -57,11 +62,27 @@ class LoginAddressThrottle(_SettingsRateThrottle):
 
 
 class LoginUsernameThrottle(_SettingsRateThrottle):
+    """Login attempts per user name, whatever the body's type (form or JSON)."""
+
     scope = "login_username"
 
     def get_cache_key(self, request, view):
-        username = (request.POST.get("username") or "").strip().lower()
+        username = submitted_username(request)
         return self.cache_format % {"scope": self.scope, "ident": username} if username else None
+
+
+class FlagThrottle(UploadThrottle):
+    """Reports of wrong-person photos, per client address."""
+
+    scope = "flags"
+
+
+def submitted_username(request) -> str:
+    """The user name a login request carries, folded so `Bob` and ` bob ` count as one."""
+    # DRF's Request parses JSON and form bodies alike into .data; a plain Django request has POST.
+    data = request.data if hasattr(request, "data") else request.POST
+    value = data.get("username") if hasattr(data, "get") else None
+    return value.strip().casefold() if isinstance(value, str) else ""
 
 
 def throttled_wait(request, throttles) -> int | None:

@@ -1,4 +1,4 @@
-from matching.engine.similarity import similarity_percent
+from face_engine.similarity import similarity_percent
 
 
 def test_identical_faces_are_100_percent():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from matching.engine.faces import find_faces
+from face_engine.faces import find_faces
 
 
 def test_every_extras_photo_has_its_expected_face_count(faces_dir, expected_face_counts):
@@ -31,7 +31,7 @@ def test_max_faces_keeps_the_biggest(faces_dir):
 
 
 def test_no_face_is_a_typed_error_when_a_face_is_required(faces_dir):
-    from matching.engine.errors import NoFaceFound
+    from face_engine.errors import NoFaceFound
 
     data = (faces_dir / "extras" / "no_face_dogs.jpg").read_bytes()
     assert find_faces(data).faces == []

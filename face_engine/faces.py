@@ -10,10 +10,10 @@ import numpy as np
 from PIL import ImageFile
 
 from .errors import NoFaceFound
-from .images import DEFAULT_MAX_PIXELS, WORKING_SIZE, LoadedImage, load_image
+from .images import LoadedImage, load_image
+from .limits import DEFAULT_MAX_PIXELS, WORKING_SIZE
 
 ENCODER = "dlib_face_recognition_resnet_model_v1"
-EMBEDDING_SIZE = 128
 
 Box = tuple[int, int, int, int]  # (top, right, bottom, left), as face_recognition orders them
 

@@ -11,6 +11,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import AnimatedImage, DamagedImage, ImageTooLarge, NotAnImage
+from .limits import DEFAULT_MAX_PIXELS, WORKING_SIZE
 
 try:
     # iPhone photos (HEIC/HEIF) open through Pillow once this plugin is registered.
@@ -20,10 +21,6 @@ except ImportError:  # pragma: no cover - optional outside the web app
 else:
     register_heif_opener()
 
-# Enough for a 48 MP phone photo; a 20000x20000 image (400 MP) is refused before decoding.
-DEFAULT_MAX_PIXELS = 64_000_000
-# Long side, in pixels, of the copy that faces are detected and encoded on. See docs/benchmarks.md.
-WORKING_SIZE = 1024
 
 _EXIF_ORIENTATION = 0x0112
 _SWAPPING_ORIENTATIONS = {5, 6, 7, 8}

@@ -13,7 +13,8 @@ decimal). It is a presentation of distance, not a probability.
 
 import math
 
-SAME_PERSON_DISTANCE = 0.6
+from .limits import SAME_PERSON_DISTANCE
+
 STEEPNESS = 0.1
 
 

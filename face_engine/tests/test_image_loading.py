@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from matching.engine.errors import DamagedImage, ImageTooLarge, NotAnImage
-from matching.engine.faces import find_faces, warm_up
-from matching.engine.images import WORKING_SIZE, load_image
-
-from .photos import encode, png_bomb
+from face_engine.errors import DamagedImage, ImageTooLarge, NotAnImage
+from face_engine.faces import find_faces, warm_up
+from face_engine.images import WORKING_SIZE, load_image
+from testkit.photos import encode, png_bomb
 
 
 @pytest.fixture(scope="module")

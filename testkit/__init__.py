@@ -1,0 +1,1 @@
+"""Helpers the tests of every app share: real test photos, their embeddings, row factories."""
