@@ -223,6 +223,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "expire-anonymous-matches": {"task": "matching.tasks.matches_expire_task", "schedule": 3600},
     "delete-pending-files": {"task": "matching.tasks.stored_files_delete_task", "schedule": 600},
+    "prune-index-versions": {"task": "matching.tasks.index_versions_prune_task", "schedule": 3600},
 }
 
 # The face pipeline and the index.

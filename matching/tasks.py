@@ -7,6 +7,7 @@ from face_engine.faces import warm_up
 from matching.active_index import NoActiveIndex
 from matching.services import (
     index_build_run,
+    index_versions_prune_safely,
     match_process,
     matches_expire,
     stored_files_delete,
@@ -43,6 +44,11 @@ def matches_expire_task() -> int:
 @shared_task(soft_time_limit=600, time_limit=660)
 def stored_files_delete_task() -> int:
     return stored_files_delete()
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def index_versions_prune_task() -> int:
+    return len(index_versions_prune_safely())
 
 
 @shared_task(

@@ -103,3 +103,9 @@ def test_login_attempts_are_limited(client, db, settings):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "Please try again in" in response.content.decode()
+
+
+def test_the_sign_up_and_privacy_pages_say_what_happens_to_earlier_uploads(client, db):
+    for page in (reverse("signup"), reverse("privacy")):
+        text = " ".join(client.get(page).content.decode().split())
+        assert "keep working for anyone" in text and "make them private" in text

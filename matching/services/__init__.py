@@ -5,6 +5,7 @@ from .index import (
     index_build,
     index_build_run,
     index_rebuild_request,
+    index_versions_prune_safely,
 )
 from .processing import match_process
 from .retention import (
@@ -22,6 +23,7 @@ __all__ = [
     "BuildInProgress",
     "index_build_run",
     "index_rebuild_request",
+    "index_versions_prune_safely",
     "Deleted",
     "IndexBuildError",
     "UploadRejected",

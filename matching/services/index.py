@@ -87,7 +87,8 @@ def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
     """Build an index of every active image's embedding, store its files, then activate it.
 
     The slow part runs outside any transaction; a failure marks the version failed and leaves
-    the version that was active serving.
+    the version that was active serving. Pruning old versions' files afterwards is housekeeping:
+    its failure is logged and retried by the periodic task, and never touches this version.
     """
     started = time.perf_counter()
     try:
@@ -111,7 +112,6 @@ def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
         version.save()
         if activate:
             index_activate(version)
-            index_versions_prune()
     except BaseException as exc:
         version.state = IndexVersion.State.FAILED
         version.error = str(exc) or exc.__class__.__name__
@@ -121,6 +121,8 @@ def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
         raise
     finally:
         _release_slot(version)
+    if activate:
+        index_versions_prune_safely()
     version.refresh_from_db()
     return version
 
@@ -158,3 +160,12 @@ def index_versions_prune(keep: int | None = None) -> list[int]:
         IndexVersion.objects.filter(pk=version.pk).update(storage_prefix="")
         pruned.append(version.pk)
     return pruned
+
+
+def index_versions_prune_safely() -> list[int]:
+    """Prune, logging a storage failure instead of raising it; the periodic task tries again."""
+    try:
+        return index_versions_prune()
+    except OSError:
+        log.exception("could not delete the files of an old index version; will retry")
+        return []
