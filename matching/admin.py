@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from lookalike_site.admin_mixins import ReadOnlyAdminMixin
+from common.admin_mixins import ReadOnlyAdminMixin
 
 from .models import IndexVersion
 from .services import BuildInProgress, index_rebuild_request

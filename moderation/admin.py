@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from actors.admin import ActorImageAdmin
 from actors.models import Actor, ActorImage
-from lookalike_site.admin_mixins import ReadOnlyAdminMixin
+from common.admin_mixins import ReadOnlyAdminMixin
 
 from .models import AuditEntry, Flag
 from .selectors import typical_images
