@@ -23,6 +23,12 @@ class Actor(models.Model):
     )
     popularity = models.FloatField(default=0, help_text="Higher is more popular.")
     profession = models.CharField(max_length=10, choices=Profession.choices, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    known_for = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Best-known titles, best first: [{"imdb_id", "title", "year"}].',
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
