@@ -186,7 +186,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "file_overwrite": False,
+            # Visitors' files are handed out as signed addresses that expire; version 4
+            # signatures, which every region accepts (boto3 may otherwise sign with version 2).
             "querystring_auth": True,
+            "signature_version": "s3v4",
         },
     }
 
