@@ -37,6 +37,7 @@ def _isolated_storage(settings, tmp_path):
     from matching import active_index
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)  # visitors' files are sent from there
     settings.LOOKALIKE_INDEX_CACHE_DIR = tmp_path / "index-cache"
     settings.LOOKALIKE_INDEX_RECHECK_SECONDS = 0
     active_index.forget()

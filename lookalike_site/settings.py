@@ -145,8 +145,30 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = env("DJANGO_MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
-# Media files are served by the app itself unless they live on S3-compatible storage.
+# The catalogue's photos (actors/) are served by the app itself unless they live on
+# S3-compatible storage. Nothing else under MEDIA_ROOT has a public address.
 SERVE_MEDIA = env.bool("LOOKALIKE_SERVE_MEDIA", default=True)
+
+# Visitors' face crops and share pictures are sent by views that first check who may see the
+# result. Who sends the bytes then: the app (off), nginx from an internal location
+# (X-Accel-Redirect to LOOKALIKE_MEDIA_ACCEL_PREFIX + the file's name), or a server that reads
+# X-Sendfile (Apache's mod_xsendfile, lighttpd). On S3-compatible storage the answer is instead
+# a redirect to a signed address valid for LOOKALIKE_MEDIA_SIGNED_URL_SECONDS.
+MEDIA_ACCEL_BACKENDS = {
+    "off": "django_sendfile.backends.simple",
+    "nginx": "django_sendfile.backends.nginx",
+    "sendfile": "django_sendfile.backends.xsendfile",
+}
+LOOKALIKE_MEDIA_ACCEL = env("LOOKALIKE_MEDIA_ACCEL", default="off")
+if LOOKALIKE_MEDIA_ACCEL not in MEDIA_ACCEL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LOOKALIKE_MEDIA_ACCEL must be one of {', '.join(MEDIA_ACCEL_BACKENDS)}."
+    )
+SENDFILE_BACKEND = MEDIA_ACCEL_BACKENDS[LOOKALIKE_MEDIA_ACCEL]
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = env("LOOKALIKE_MEDIA_ACCEL_PREFIX", default="/internal-media/")
+# Short: a signed address handed out before a switch to private stays valid this long.
+LOOKALIKE_MEDIA_SIGNED_URL_SECONDS = env.int("LOOKALIKE_MEDIA_SIGNED_URL_SECONDS", default=60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -164,7 +186,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "file_overwrite": False,
+            # Visitors' files are handed out as signed addresses that expire; version 4
+            # signatures, which every region accepts (boto3 may otherwise sign with version 2).
             "querystring_auth": True,
+            "signature_version": "s3v4",
         },
     }
 

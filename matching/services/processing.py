@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -41,14 +42,17 @@ def match_process(match_id: int, *, transient: tuple[type[Exception], ...] = ())
         _process(match)
     except FaceEngineError as exc:
         match_fail(match_id, exc.code, exc.message)
+        _delete_files_if_gone(match)
     except transient:
         if match.attempts >= settings.LOOKALIKE_MATCH_ATTEMPTS:
             match_fail(match_id, "error", GENERIC_FAILURE)
         else:
             Match.objects.filter(pk=match_id).update(status=Status.QUEUED)
+        _delete_files_if_gone(match)
         raise
     except BaseException:
         match_fail(match_id, "error", GENERIC_FAILURE)
+        _delete_files_if_gone(match)
         raise
 
 
@@ -98,9 +102,13 @@ def _process(match: Match) -> None:
     data = _stored_photo(match)
     result = photo_match(data)
     Match.objects.filter(pk=match.pk).update(status=Status.MATCHING)
+    crops, share_name = _write_files(match, data, result)
+    _record(match, result, crops, share_name)
 
-    # Files first, outside the transaction. The stored copy is our own EXIF-free JPEG, and the
-    # face boxes are in its pixels.
+
+def _write_files(match: Match, data: bytes, result: PhotoMatch) -> tuple[list[str], str]:
+    """The face crops and the share picture, written before (and outside) the transaction
+    that records them. The stored copy is our own EXIF-free JPEG; the boxes are in its pixels."""
     picture = Image.open(io.BytesIO(data)).convert("RGB")
     face_pictures = [face_crop(picture, face.box) for face in result.faces]
     crops = [
@@ -114,18 +122,12 @@ def _process(match: Match) -> None:
         actor_face=_thumbnail(ActorImage.objects.filter(pk=best.closest_image).first()),
         visitor_face=face_pictures[0] if match.share_face else None,
     )
-    share_name = _replace_file(match.file_name("share"), card)
-    _record(match, result, crops, share_name)
+    return crops, _replace_file(match.file_name("share"), card)
 
 
 def _record(match: Match, result: PhotoMatch, crops: list[str], share_name: str) -> None:
     with transaction.atomic():
-        # The row lock orders this against a deletion or expiry of the same match: whichever
-        # comes second sees what the first did.
-        current = Match.objects.select_for_update().filter(pk=match.pk).first()
-        if current is None or current.expired_at is not None:
-            # Deleted (or expired) while the worker ran: its files go too.
-            schedule_file_deletion(match.file_names_to_delete())
+        if _files_of_gone_match_scheduled(match, [*crops, share_name]):
             return
         hits = [hit for face in result.faces for hit in face.matches]
         # Actors and photos deleted since the search are shown by name only.
@@ -165,3 +167,26 @@ def _record(match: Match, result: PhotoMatch, crops: list[str], share_name: str)
             share_image=share_name,
             finished_at=timezone.now(),
         )
+
+
+def _files_of_gone_match_scheduled(match: Match, written: Iterable[str] = ()) -> bool:
+    """If the match was deleted or expired while this run worked on it, schedule every file it
+    has or this run wrote for deletion, and say so. Inside a transaction: the row lock orders
+    this against the deletion or expiry, so whichever comes second sees what the first did."""
+    current = Match.objects.select_for_update().filter(pk=match.pk).first()
+    if current is not None and current.expired_at is None:
+        return False
+    # The names the deletion listed, and any other name storage gave this run's files.
+    schedule_file_deletion(list(dict.fromkeys([*match.file_names_to_delete(), *written])))
+    return True
+
+
+def _delete_files_if_gone(match: Match) -> None:
+    """After a failed run: files it wrote for a match deleted meanwhile would have no row left
+    pointing at them, so nothing else would ever remove them."""
+    try:
+        with transaction.atomic():
+            _files_of_gone_match_scheduled(match)
+    except Exception:
+        # The run's own failure is the one to report (the database may be what failed).
+        log.exception("could not check whether match %s was deleted during its run", match.pk)
