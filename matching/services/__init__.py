@@ -7,6 +7,7 @@ from .index import (
     index_rebuild_request,
 )
 from .processing import match_process
+from .recovery import Swept, matches_recover
 from .retention import (
     Deleted,
     match_delete,
@@ -24,6 +25,7 @@ __all__ = [
     "index_rebuild_request",
     "Deleted",
     "IndexBuildError",
+    "Swept",
     "UploadRejected",
     "index_activate",
     "index_build",
@@ -34,5 +36,6 @@ __all__ = [
     "matches_claim",
     "matches_delete",
     "matches_expire",
+    "matches_recover",
     "stored_files_delete",
 ]
