@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -20,7 +20,8 @@ from face_engine.images import load_image, to_jpeg
 from face_engine.similarity import similarity_percent
 from matching.models import Match, MatchFace, Resemblance
 from matching.selectors import PhotoMatch, photo_match
-from matching.services.claims import match_claim, match_fail
+from matching.services.claims import match_claim, match_fail, match_release
+from matching.services.heartbeat import Heartbeat
 from matching.services.retention import schedule_file_deletion
 from matching.share_card import share_card
 
@@ -32,22 +33,30 @@ GENERIC_FAILURE = "Something went wrong while matching this photo. Please try ag
 def match_process(match_id: int, *, transient: tuple[type[Exception], ...] = ()) -> None:
     """Find and match the faces of a queued upload.
 
-    Safe to run twice: a second run finds the match claimed or finished and does nothing. An
-    exception of a `transient` type hands the match back for a retry while attempts remain.
+    Safe to run twice: a second run finds the match finished and does nothing, or finds it held
+    by a live run and raises MatchHeld (try again later), or takes over a run that is gone. An
+    exception of a `transient` type hands the match back and is raised again for a retry while
+    attempts remain; on the last attempt the match is failed instead.
     """
     if not match_claim(match_id):
         return
     match = Match.objects.get(pk=match_id)
     try:
-        _process(match)
+        with Heartbeat(match_id):
+            _process(match)
     except FaceEngineError as exc:
         match_fail(match_id, exc.code, exc.message)
         _delete_files_if_gone(match)
     except transient:
         if match.attempts >= settings.LOOKALIKE_MATCH_ATTEMPTS:
+            log.exception("match %s failed on its last attempt", match_id)
             match_fail(match_id, "error", GENERIC_FAILURE)
-        else:
-            Match.objects.filter(pk=match_id).update(status=Status.QUEUED)
+            _delete_files_if_gone(match)
+            return
+        if not connection.in_atomic_block:
+            # After a database outage, hand back on a fresh connection, not the broken one.
+            connection.close_if_unusable_or_obsolete()
+        match_release(match_id)
         _delete_files_if_gone(match)
         raise
     except BaseException:
