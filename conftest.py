@@ -61,16 +61,34 @@ def make_gallery(tmp_path, faces_dir):
     return make
 
 
-@pytest.fixture
-def small_catalogue(db, make_gallery):
-    """Three actors, four photos each, imported through the real pipeline."""
-    from actors.services import gallery_import
+@pytest.fixture(scope="session")
+def photo_scans(request):
+    """What the face engine finds in each shared photo, computed once (testkit/scans.py)."""
+    from testkit.scans import PhotoScans
 
+    return PhotoScans(request.config.cache.mkdir("photo-scans"))
+
+
+@pytest.fixture
+def make_catalogue(db, make_gallery, photo_scans):
+    """Lay out a gallery folder (as make_gallery) and add its photos to the catalogue as
+    `gallery_import` would, from the photos' session-cached scans; returns the folder."""
+    from testkit.factories import catalogue_from_folder
+
+    def make(layout: dict[str, list[str]], name: str = "gallery") -> Path:
+        root = make_gallery(layout, name)
+        catalogue_from_folder(root, photo_scans)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def small_catalogue(make_catalogue):
+    """Three actors, four real photos each, with their real embeddings; returns the gallery
+    folder. Built from cached scans: tests of the import itself import for real."""
     people = ["Barack_Obama", "Matt_Damon", "Katy_Perry"]
-    root = make_gallery({p: [f"gallery/{p}/{n}.jpg" for n in range(1, 5)] for p in people})
-    report = gallery_import(root)
-    assert report.added == 12, report
-    return root
+    return make_catalogue({p: [f"gallery/{p}/{n}.jpg" for n in range(1, 5)] for p in people})
 
 
 @pytest.fixture
@@ -115,11 +133,12 @@ def embedding_cache(request):
 
 
 @pytest.fixture(scope="session")
-def gallery_embeddings(faces_dir, embedding_cache):
-    from testkit.embeddings import embed_people
+def gallery_embeddings(faces_dir, photo_scans):
+    """Every gallery photo with exactly one face, and its embedding."""
+    from testkit.embeddings import Embedded
 
-    folders = sorted(p for p in (faces_dir / "gallery").iterdir() if p.is_dir())
-    return embed_people(folders, embedding_cache)
+    paths = sorted(p for p in (faces_dir / "gallery").glob("*/*") if p.is_file())
+    return Embedded.from_scans(paths, photo_scans.many(paths))
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,18 @@ import pytest
 from face_engine.faces import find_faces
 
 
-def test_every_extras_photo_has_its_expected_face_count(faces_dir, expected_face_counts):
+def test_every_extras_photo_has_its_expected_face_count(
+    faces_dir, expected_face_counts, photo_scans
+):
+    # The scans are find_faces' own output, made once per session (other tests use them too).
+    names = list(expected_face_counts)
+    scans = photo_scans.many([faces_dir / "extras" / name for name in names])
     wrong = {}
-    for name, expected in expected_face_counts.items():
-        scan = find_faces((faces_dir / "extras" / name).read_bytes())
-        if len(scan.faces) != expected:
-            wrong[name] = (expected, len(scan.faces))
-        width, height = scan.image.original_size
-        for top, right, bottom, left in (face.box for face in scan.faces):
+    for name, scan in zip(names, scans, strict=True):
+        if len(scan.boxes) != expected_face_counts[name]:
+            wrong[name] = (expected_face_counts[name], len(scan.boxes))
+        width, height = scan.size
+        for top, right, bottom, left in scan.boxes:
             assert 0 <= left < right <= width and 0 <= top < bottom <= height, name
     assert not wrong, f"(expected, found) per photo: {wrong}"
 

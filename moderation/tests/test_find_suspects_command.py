@@ -5,7 +5,6 @@ import pytest
 from django.core.management import call_command
 
 from actors.models import ActorImage
-from actors.services import gallery_import
 from moderation.models import Flag
 from moderation.services import flag_dismiss
 
@@ -16,13 +15,12 @@ INTRUDER = "gallery/Jerry_Seinfeld/1.jpg"  # nobody else of his is in this catal
 
 
 @pytest.fixture
-def misfiled_gallery(make_gallery):
+def misfiled_gallery(make_catalogue):
     """Three people with six photos each, and a photo of a fourth filed under Madonna."""
     layout = {person: [f"gallery/{person}/{n}.jpg" for n in range(1, 7)] for person in PEOPLE}
     layout["Madonna"].append(INTRUDER)
-    root = make_gallery(layout)
-    report = gallery_import(root)
-    assert report.added == 19, report
+    root = make_catalogue(layout)
+    assert ActorImage.objects.count() == 19
     return ActorImage.objects.get(source=str(root / "Madonna" / "7-1.jpg"))
 
 
