@@ -117,6 +117,13 @@ def upload(client, django_capture_on_commit_callbacks, faces_dir):
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):
+    """Production hashes passwords slowly on purpose (about half a second per user on this
+    machine); tests that make users would spend most of their time there."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in the cache; each test starts with none."""
     from django.core.cache import cache

@@ -127,23 +127,10 @@ def test_moving_from_the_queue_asks_for_the_actor_then_moves(client, curator, sm
 
 
 def test_dataset_health_names_hub_actors(client, curator, small_catalogue):
-    from actors.models import Actor
-    from matching.models import Match, MatchFace, Resemblance
+    from testkit.factories import ResemblanceFactory
 
-    matt = Actor.objects.get(name="Matt Damon")
-    for _ in range(5):
-        face = MatchFace.objects.create(
-            match=Match.objects.create(status="done"), position=0, top=0, right=1, bottom=1, left=0
-        )
-        Resemblance.objects.create(
-            face=face,
-            rank=1,
-            actor=matt,
-            actor_name=matt.name,
-            reference_image_id_shown=1,
-            distance=0.5,
-            similarity=70,
-        )
+    matt = ActorImage.objects.filter(actor__name="Matt Damon").first()
+    ResemblanceFactory.create_batch(5, reference_image=matt)  # five results, Matt Damon first
     page = client.get(reverse("admin:moderation_health")).content.decode()
     assert "Actors: <strong>3</strong>" in page
     assert "<td>Matt Damon</td><td>5</td>" in page  # all top matches, a third of the photos
