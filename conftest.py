@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests: the real photos in ../shared/faces and isolation."""
 
+import io
 import os
 import re
 from pathlib import Path
@@ -102,16 +103,34 @@ def indexed_catalogue(small_catalogue):
 
 @pytest.fixture
 def upload(client, django_capture_on_commit_callbacks, faces_dir):
-    """Upload a shared photo through the form as `client`; its task runs in-process."""
+    """Send a photo as a visitor does: through the upload form, or the API with `api=True`.
+
+    `photo` is a path under the shared photos, a file's bytes, or None (with `example=` to pick
+    an example). The request is made as `client` unless `as_client` is given; other keyword
+    arguments are form fields. The matching task, queued when the upload commits, runs
+    in-process as the request ends, unless `run_task=False` (with a real worker running, the
+    worker gets it).
+    """
     from django.urls import reverse
 
-    def send(relative="gallery/Matt_Damon/2.jpg", as_client=None, **fields):
-        import io
-
-        handle = io.BytesIO((faces_dir / relative).read_bytes())
-        handle.name = Path(relative).name
-        with django_capture_on_commit_callbacks(execute=True):
-            return (as_client or client).post(reverse("home"), {"photo": handle, **fields})
+    def send(
+        photo: str | bytes | None = "gallery/Matt_Damon/2.jpg",
+        *,
+        name: str | None = None,
+        api: bool = False,
+        as_client=None,
+        headers: dict | None = None,
+        run_task: bool = True,
+        **fields,
+    ):
+        if photo is not None:
+            data = photo if isinstance(photo, bytes) else (faces_dir / photo).read_bytes()
+            handle = io.BytesIO(data)
+            handle.name = name or ("photo.jpg" if isinstance(photo, bytes) else Path(photo).name)
+            fields["image" if api else "photo"] = handle
+        url = "/api/v1/matches/" if api else reverse("home")
+        with django_capture_on_commit_callbacks(execute=run_task):
+            return (as_client or client).post(url, fields, headers=headers or {})
 
     return send
 
