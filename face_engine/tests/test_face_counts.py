@@ -21,17 +21,23 @@ def test_every_extras_photo_has_its_expected_face_count(
     assert not wrong, f"(expected, found) per photo: {wrong}"
 
 
+def areas(faces) -> list[int]:
+    return [face.area for face in faces]
+
+
 def test_faces_come_biggest_first(faces_dir):
     faces = find_faces((faces_dir / "extras" / "group_insightface_t1.jpg").read_bytes()).faces
-    areas = [face.area for face in faces]
-    assert areas == sorted(areas, reverse=True)
+    assert len(faces) == 6
+    assert areas(faces) == sorted(areas(faces), reverse=True)
 
 
 def test_max_faces_keeps_the_biggest(faces_dir):
     data = (faces_dir / "extras" / "group_bald_guys_dlib.jpg").read_bytes()
-    every = find_faces(data).faces
-    capped = find_faces(data, max_faces=5).faces
-    assert [f.box for f in capped] == [f.box for f in every[:5]]
+    every = find_faces(data)
+    capped = find_faces(data, max_faces=5)
+    assert capped.faces_found == len(every.faces) == 24
+    assert sorted(areas(capped.faces)) == sorted(areas(every.faces))[-5:]
+    assert [f.box for f in capped.faces] == [f.box for f in every.faces[:5]]
 
 
 def test_no_face_is_a_typed_error_when_a_face_is_required(faces_dir):

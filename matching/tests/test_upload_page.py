@@ -14,6 +14,7 @@ from PIL import Image
 from actors.models import ActorImage
 from matching.models import Match, MatchFace, Resemblance
 from matching.services import index_build
+from matching.tasks import match_run
 from testkit.photos import animated_gif, collage, heic, png_bomb, with_gps_exif
 
 pytestmark = pytest.mark.django_db
@@ -46,14 +47,32 @@ def test_a_gallery_photo_lands_on_a_results_page_naming_the_actor(
     html = page.content.decode()
     assert page["X-Robots-Tag"].startswith("noindex")
     assert '<meta name="robots" content="noindex, nofollow">' in html
-    assert match.status == "queued" or Match.objects.get().status == "done"
-    assert "You look like Katy Perry" in html
+    assert 'data-status="done"' in html and "You look like Katy Perry" in html
     face = MatchFace.objects.get(match=match)
     assert face.crop.url in html
     ranks = list(Resemblance.objects.filter(face=face).order_by("rank"))
     assert [r.actor_name for r in ranks][0] == "Katy Perry" and len(ranks) == 3
     assert ranks[0].reference_image.face_thumbnail.url in html
     assert f"{ranks[0].similarity:.0f}%" in html
+
+
+def test_the_upload_answers_before_matching_and_the_page_follows_the_worker(
+    client, upload, indexed_catalogue
+):
+    """The visitor lands on the page at once, while the photo waits for the worker; the page
+    says so and follows the worker, then shows the result once the task has run."""
+    response = upload("gallery/Katy_Perry/5.jpg", run_task=False)
+    assert response.status_code == 302
+    match = Match.objects.get()
+    assert match.status == "queued" and not match.faces.exists()
+    waiting = client.get(response["Location"]).content.decode()
+    assert 'data-status="queued"' in waiting and "Looking at your photo" in waiting
+    assert "This page updates by itself" in waiting and "You look like" not in waiting
+
+    match_run.delay(match.pk)  # what the worker receives once the upload has committed
+    done = client.get(response["Location"]).content.decode()
+    assert 'data-status="done"' in done and "You look like Katy Perry" in done
+    assert "Looking at your photo" not in done
 
 
 def test_results_page_carries_share_tags_and_a_share_image(

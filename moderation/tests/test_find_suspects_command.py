@@ -52,7 +52,8 @@ def test_each_run_opens_flags_once_and_prints_what_it_opened(misfiled_gallery):
     flag = Flag.objects.get()
     assert flag.image == misfiled_gallery and flag.source == "automatic"
     assert flag.score and flag.status == "open"
-    assert misfiled_gallery.status == "active"  # waits for a curator
+    misfiled_gallery.refresh_from_db()
+    assert misfiled_gallery.status == "active"  # an automatic flag waits for a curator
 
     # The open flag is not raised again, nor after a curator dismissed it.
     assert run("--json") == ""
