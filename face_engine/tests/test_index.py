@@ -3,7 +3,9 @@
 The catalogue is gallery/ plus all of crowd/ (about 2,400 real faces of 42 people), and it stays
 that big on purpose: the index nominates actors from a fixed number of annoy's neighbours (200),
 and annoy misses more as the catalogue grows, so a smaller one would make both the agreement
-with brute force and the "annoy alone gets some wrong" check easier, and prove less. Encoding
+with brute force and the "annoy alone gets some wrong" check easier, and prove less. Measured for
+the held-out queries: the third-nearest actor's closest face is at worst the 67th nearest face
+with the whole crowd, the 40th with 50 crowd faces a person, the 26th with 25. Encoding
 the crowd is the cost (about 0.1 s of CPU per crop, nearly all of it dlib's ResNet; detection is
 under a tenth and batching does not help on this CPU): two minutes or so on two cores when cold,
 as in CI; local runs reuse pytest's cache.
