@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run worker beat test lint format clean
+.PHONY: install run worker beat stack test lint format clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt requirements-face.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,26 @@ worker: install
 beat: install
 	mkdir -p var
 	$(BIN)/celery -A lookalike_site beat --loglevel INFO --schedule var/celerybeat-schedule
+
+# The production processes of the Procfile (gunicorn, a Celery worker, Celery beat) run by
+# honcho, with production settings on loopback, against the local PostgreSQL and Redis unless
+# DATABASE_URL, CELERY_BROKER_URL and REDIS_URL say otherwise. Plain HTTP: loopback only.
+stack: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lookalike
+stack: export CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
+stack: export REDIS_URL ?= redis://127.0.0.1:6379/1
+stack: export DJANGO_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+stack: export DJANGO_HTTPS = 0
+stack: export DJANGO_DEBUG =
+stack: export DJANGO_SECRET_KEY ?= $(shell $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')
+stack: export LOOKALIKE_BIND ?= $(HOST)
+stack: install
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py sync_roles
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	$(BIN)/python manage.py import_gallery demo/gallery
+	$(BIN)/python manage.py build_index
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests: the real photos in ../shared/faces and isolation."""
 
+import io
 import os
 import re
 from pathlib import Path
@@ -37,6 +38,7 @@ def _isolated_storage(settings, tmp_path):
     from matching import active_index
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SENDFILE_ROOT = str(settings.MEDIA_ROOT)  # visitors' files are sent from there
     settings.LOOKALIKE_INDEX_CACHE_DIR = tmp_path / "index-cache"
     settings.LOOKALIKE_INDEX_RECHECK_SECONDS = 0
     active_index.forget()
@@ -61,16 +63,34 @@ def make_gallery(tmp_path, faces_dir):
     return make
 
 
-@pytest.fixture
-def small_catalogue(db, make_gallery):
-    """Three actors, four photos each, imported through the real pipeline."""
-    from actors.services import gallery_import
+@pytest.fixture(scope="session")
+def photo_scans(request):
+    """What the face engine finds in each shared photo, computed once (testkit/scans.py)."""
+    from testkit.scans import PhotoScans
 
+    return PhotoScans(request.config.cache.mkdir("photo-scans"))
+
+
+@pytest.fixture
+def make_catalogue(db, make_gallery, photo_scans):
+    """Lay out a gallery folder (as make_gallery) and add its photos to the catalogue as
+    `gallery_import` would, from the photos' session-cached scans; returns the folder."""
+    from testkit.factories import catalogue_from_folder
+
+    def make(layout: dict[str, list[str]], name: str = "gallery") -> Path:
+        root = make_gallery(layout, name)
+        catalogue_from_folder(root, photo_scans)
+        return root
+
+    return make
+
+
+@pytest.fixture
+def small_catalogue(make_catalogue):
+    """Three actors, four real photos each, with their real embeddings; returns the gallery
+    folder. Built from cached scans: tests of the import itself import for real."""
     people = ["Barack_Obama", "Matt_Damon", "Katy_Perry"]
-    root = make_gallery({p: [f"gallery/{p}/{n}.jpg" for n in range(1, 5)] for p in people})
-    report = gallery_import(root)
-    assert report.added == 12, report
-    return root
+    return make_catalogue({p: [f"gallery/{p}/{n}.jpg" for n in range(1, 5)] for p in people})
 
 
 @pytest.fixture
@@ -84,18 +104,43 @@ def indexed_catalogue(small_catalogue):
 
 @pytest.fixture
 def upload(client, django_capture_on_commit_callbacks, faces_dir):
-    """Upload a shared photo through the form as `client`; its task runs in-process."""
+    """Send a photo as a visitor does: through the upload form, or the API with `api=True`.
+
+    `photo` is a path under the shared photos, a file's bytes, or None (with `example=` to pick
+    an example). The request is made as `client` unless `as_client` is given; other keyword
+    arguments are form fields. The matching task, queued when the upload commits, runs
+    in-process as the request ends, unless `run_task=False` (with a real worker running, the
+    worker gets it).
+    """
     from django.urls import reverse
 
-    def send(relative="gallery/Matt_Damon/2.jpg", as_client=None, **fields):
-        import io
-
-        handle = io.BytesIO((faces_dir / relative).read_bytes())
-        handle.name = Path(relative).name
-        with django_capture_on_commit_callbacks(execute=True):
-            return (as_client or client).post(reverse("home"), {"photo": handle, **fields})
+    def send(
+        photo: str | bytes | None = "gallery/Matt_Damon/2.jpg",
+        *,
+        name: str | None = None,
+        api: bool = False,
+        as_client=None,
+        headers: dict | None = None,
+        run_task: bool = True,
+        **fields,
+    ):
+        if photo is not None:
+            data = photo if isinstance(photo, bytes) else (faces_dir / photo).read_bytes()
+            handle = io.BytesIO(data)
+            handle.name = name or ("photo.jpg" if isinstance(photo, bytes) else Path(photo).name)
+            fields["image" if api else "photo"] = handle
+        url = "/api/v1/matches/" if api else reverse("home")
+        with django_capture_on_commit_callbacks(execute=run_task):
+            return (as_client or client).post(url, fields, headers=headers or {})
 
     return send
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings):
+    """Production hashes passwords slowly on purpose (about half a second per user on this
+    machine); tests that make users would spend most of their time there."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -115,11 +160,12 @@ def embedding_cache(request):
 
 
 @pytest.fixture(scope="session")
-def gallery_embeddings(faces_dir, embedding_cache):
-    from testkit.embeddings import embed_people
+def gallery_embeddings(faces_dir, photo_scans):
+    """Every gallery photo with exactly one face, and its embedding."""
+    from testkit.embeddings import Embedded
 
-    folders = sorted(p for p in (faces_dir / "gallery").iterdir() if p.is_dir())
-    return embed_people(folders, embedding_cache)
+    paths = sorted(p for p in (faces_dir / "gallery").glob("*/*") if p.is_file())
+    return Embedded.from_scans(paths, photo_scans.many(paths))
 
 
 @pytest.fixture(scope="session")

@@ -145,8 +145,30 @@ STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
 MEDIA_URL = env("DJANGO_MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 
-# Media files are served by the app itself unless they live on S3-compatible storage.
+# The catalogue's photos (actors/) are served by the app itself unless they live on
+# S3-compatible storage. Nothing else under MEDIA_ROOT has a public address.
 SERVE_MEDIA = env.bool("LOOKALIKE_SERVE_MEDIA", default=True)
+
+# Visitors' face crops and share pictures are sent by views that first check who may see the
+# result. Who sends the bytes then: the app (off), nginx from an internal location
+# (X-Accel-Redirect to LOOKALIKE_MEDIA_ACCEL_PREFIX + the file's name), or a server that reads
+# X-Sendfile (Apache's mod_xsendfile, lighttpd). On S3-compatible storage the answer is instead
+# a redirect to a signed address valid for LOOKALIKE_MEDIA_SIGNED_URL_SECONDS.
+MEDIA_ACCEL_BACKENDS = {
+    "off": "django_sendfile.backends.simple",
+    "nginx": "django_sendfile.backends.nginx",
+    "sendfile": "django_sendfile.backends.xsendfile",
+}
+LOOKALIKE_MEDIA_ACCEL = env("LOOKALIKE_MEDIA_ACCEL", default="off")
+if LOOKALIKE_MEDIA_ACCEL not in MEDIA_ACCEL_BACKENDS:
+    raise ImproperlyConfigured(
+        f"LOOKALIKE_MEDIA_ACCEL must be one of {', '.join(MEDIA_ACCEL_BACKENDS)}."
+    )
+SENDFILE_BACKEND = MEDIA_ACCEL_BACKENDS[LOOKALIKE_MEDIA_ACCEL]
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = env("LOOKALIKE_MEDIA_ACCEL_PREFIX", default="/internal-media/")
+# Short: a signed address handed out before a switch to private stays valid this long.
+LOOKALIKE_MEDIA_SIGNED_URL_SECONDS = env.int("LOOKALIKE_MEDIA_SIGNED_URL_SECONDS", default=60)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -164,7 +186,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
             "default_acl": None,
             "file_overwrite": False,
+            # Visitors' files are handed out as signed addresses that expire; version 4
+            # signatures, which every region accepts (boto3 may otherwise sign with version 2).
             "querystring_auth": True,
+            "signature_version": "s3v4",
         },
     }
 
@@ -215,15 +240,43 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
+# A task's message is acknowledged when the task ends, not when it starts. Only the matching
+# task asks for its message back when its worker process dies (reject_on_worker_lost, set on the
+# task): its claim counts the runs and gives up after LOOKALIKE_MATCH_ATTEMPTS, where a task
+# without such a count would be redelivered forever if it kills its worker every time.
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# When the broker connection drops, running tasks finish (their acknowledgement is moot: a
+# restarted Redis has forgotten their messages) rather than being killed for a redelivery that
+# would never come. Celery warns about this default; it is chosen.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Worker processes per worker; unset, one per CPU. Each loads the face models (about 150 MB).
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# Recovering matches whose worker died or whose message the broker lost. A run holds its match
+# under a lease that its heartbeat renews every third of it; a delivery that finds the holder
+# gone (its process ended, or no heartbeat for a lease) takes the match over. The sweep, every
+# LOOKALIKE_MATCH_SWEEP_SECONDS, sends again the matches whose holder is gone and the queued ones
+# sent longer than LOOKALIKE_MATCH_RESEND_SECONDS ago. With the defaults every accepted upload is
+# finished (done or failed) within two minutes of a worker, broker or database fault.
+LOOKALIKE_MATCH_LEASE_SECONDS = env.float("LOOKALIKE_MATCH_LEASE_SECONDS", default=45.0)
+LOOKALIKE_MATCH_SWEEP_SECONDS = env.float("LOOKALIKE_MATCH_SWEEP_SECONDS", default=15.0)
+LOOKALIKE_MATCH_RESEND_SECONDS = env.float("LOOKALIKE_MATCH_RESEND_SECONDS", default=60.0)
+# The longest a matching task waits before its next try (retries double from 2 s up to this).
+LOOKALIKE_MATCH_RETRY_MAX_SECONDS = env.float("LOOKALIKE_MATCH_RETRY_MAX_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
     "expire-anonymous-matches": {"task": "matching.tasks.matches_expire_task", "schedule": 3600},
     "delete-pending-files": {"task": "matching.tasks.stored_files_delete_task", "schedule": 600},
     "prune-index-versions": {"task": "matching.tasks.index_versions_prune_task", "schedule": 3600},
+    "recover-matches": {
+        "task": "matching.tasks.matches_recover_task",
+        "schedule": LOOKALIKE_MATCH_SWEEP_SECONDS,
+        # A sweep still waiting when the next one is due is not worth running.
+        "options": {"expires": LOOKALIKE_MATCH_SWEEP_SECONDS},
+    },
 }
 
 # The face pipeline and the index.
@@ -232,6 +285,19 @@ LOOKALIKE_INDEX_TREES = env.int("LOOKALIKE_INDEX_TREES", default=limits.DEFAULT_
 # Older ready versions whose files are kept after a new one is activated.
 LOOKALIKE_INDEX_VERSIONS_KEPT = env.int("LOOKALIKE_INDEX_VERSIONS_KEPT", default=2)
 LOOKALIKE_INDEX_BUILD_TIME_LIMIT = env.int("LOOKALIKE_INDEX_BUILD_TIME_LIMIT", default=3600)
+# Redis hands an unacknowledged message to another worker after this long: longer than the
+# longest task (an index build) so a running task is never delivered twice. Matches do not wait
+# for it: the sweep above recovers them. Retry countdowns stay far below it.
+LOOKALIKE_BROKER_VISIBILITY_TIMEOUT = env.int(
+    "LOOKALIKE_BROKER_VISIBILITY_TIMEOUT", default=LOOKALIKE_INDEX_BUILD_TIME_LIMIT + 300
+)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": LOOKALIKE_BROKER_VISIBILITY_TIMEOUT,
+    # A broker that is down or unreachable answers a web request's send within seconds (the
+    # upload stays queued for the sweep) instead of holding the request.
+    "socket_connect_timeout": 5,
+    "socket_timeout": 10,
+}
 LOOKALIKE_INDEX_CACHE_DIR = Path(
     env("LOOKALIKE_INDEX_CACHE_DIR", default=str(VAR_DIR / "index-cache"))
 )

@@ -1,15 +1,23 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.generic import TemplateView
-from django.views.static import serve
 
-from matching import views
+from actors.views import CATALOGUE_FOLDER, catalogue_file
+from matching import views, visitor_files
 from moderation import views as moderation_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("r/<str:token>/", views.match_page, name="match-page"),
+    path(
+        "r/<str:token>/faces/<int:position>.jpg",
+        visitor_files.match_face_file,
+        name="match-face",
+    ),
+    path("r/<str:token>/share.jpg", visitor_files.match_share_file, name="match-share"),
     path(
         "r/<str:token>/report/<int:image_id>/",
         moderation_views.report_photo,
@@ -29,10 +37,6 @@ urlpatterns = [
 ]
 
 if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(
-            rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    # The public catalogue only: never visitors/, indexes/ or anything else in MEDIA_ROOT.
+    media_prefix = re.escape(f"{settings.MEDIA_URL.lstrip('/')}{CATALOGUE_FOLDER}/")
+    urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", catalogue_file)]

@@ -149,6 +149,14 @@ class Match(models.Model):
     class Meta:
         verbose_name_plural = "matches"
         ordering = ["-id"]
+        indexes = [
+            # The recovery sweep reads only unfinished matches, a handful among millions.
+            models.Index(
+                fields=["status", "queued_at"],
+                condition=Q(status__in=["queued", "finding_faces", "matching"]),
+                name="match_unfinished",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"match {self.token[:8]}… ({self.status})"

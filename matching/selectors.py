@@ -100,6 +100,14 @@ def visible_match(request, token: str) -> Match:
     return match
 
 
+def visible_match_files(request, token: str) -> Match:
+    """The match whose files this request may have: as for its page, and never once expired."""
+    match = visible_match(request, token)
+    if match.expired_at is not None:
+        raise Http404("No such result.")
+    return match
+
+
 def match_page_context(match, selected: str | None) -> dict:
     """What a results page shows: every face (biggest first), one of them in detail."""
     faces = list(

@@ -10,8 +10,10 @@ from matching.services import (
     index_versions_prune_safely,
     match_process,
     matches_expire,
+    matches_recover,
     stored_files_delete,
 )
+from matching.services.claims import MatchHeld, heartbeat_seconds
 
 # Failures worth another try a little later: the database, storage or index not answering.
 TRANSIENT = (OperationalError, InterfaceError, OSError, NoActiveIndex)
@@ -23,17 +25,32 @@ def _load_face_models(**_):
     warm_up()
 
 
+def retry_countdown(retries: int) -> float:
+    """2, 4, 8, ... seconds, at most LOOKALIKE_MATCH_RETRY_MAX_SECONDS (far below the broker's
+    visibility timeout, so a message waiting for its retry is never delivered twice)."""
+    return min(2.0 * 2**retries, settings.LOOKALIKE_MATCH_RETRY_MAX_SECONDS)
+
+
 @shared_task(
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=settings.LOOKALIKE_MATCH_ATTEMPTS - 1,
+    bind=True,
+    # About ten minutes of retries; past them a message is dropped and the sweep takes over.
+    max_retries=20,
     soft_time_limit=settings.LOOKALIKE_MATCH_TIME_LIMIT - 30,
     time_limit=settings.LOOKALIKE_MATCH_TIME_LIMIT,
     acks_late=True,
+    # The message goes back to the queue when the worker process running it dies; the next
+    # delivery takes over the dead run (see matching/services/claims.py).
+    reject_on_worker_lost=True,
 )
-def match_run(match_id: int) -> None:
-    match_process(match_id, transient=TRANSIENT)
+def match_run(self, match_id: int) -> None:
+    try:
+        match_process(match_id, transient=TRANSIENT)
+    except MatchHeld:
+        # A live run holds it; look again when its next heartbeat is due, so that this message
+        # is not the one everything depends on if that run dies.
+        raise self.retry(countdown=heartbeat_seconds()) from None
+    except TRANSIENT as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
 
 @shared_task(soft_time_limit=600, time_limit=660)
@@ -49,6 +66,12 @@ def stored_files_delete_task() -> int:
 @shared_task(soft_time_limit=600, time_limit=660)
 def index_versions_prune_task() -> int:
     return len(index_versions_prune_safely())
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def matches_recover_task() -> dict:
+    swept = matches_recover()
+    return {"runs_recovered": swept.runs_recovered, "resent": swept.resent}
 
 
 @shared_task(

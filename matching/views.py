@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from common.http import too_many_requests
@@ -60,7 +61,8 @@ def match_page(request, token: str):
     context["page_url"] = request.build_absolute_uri(match.get_absolute_url())
     context["is_owner"] = request.user.is_authenticated and match.owner_id == request.user.pk
     if match.share_image:
-        context["share_image_url"] = request.build_absolute_uri(match.share_image.url)
+        share = reverse("match-share", args=[match.token])
+        context["share_image_url"] = request.build_absolute_uri(share)
     response = render(request, "matching/match.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

@@ -24,6 +24,16 @@ class Embedded:
     people: np.ndarray  # folder name per row
     vectors: np.ndarray  # (n, 128) float32
 
+    @classmethod
+    def from_scans(cls, paths: list[Path], scans) -> Embedded:
+        """The photos with exactly one face, from their scans (testkit/scans.py)."""
+        kept = [(p, s) for p, s in zip(paths, scans, strict=True) if s.single_face]
+        return cls(
+            [p for p, _ in kept],
+            np.array([p.parent.name for p, _ in kept]),
+            np.stack([s.encoding for _, s in kept]).astype(np.float32),
+        )
+
 
 def _embed(args: tuple[str, bool]) -> np.ndarray | None:
     path, whole_crop_fallback = args

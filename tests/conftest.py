@@ -99,3 +99,39 @@ def wait_for(predicate, timeout: float = 120.0, every: float = 0.25):
             return value
         time.sleep(every)
     raise AssertionError(f"gave up after {timeout:.0f} s")
+
+
+@pytest.fixture
+def production_stack(transactional_db, settings, tmp_path, request):
+    """gunicorn and Celery beat from the Procfile, started by honcho with production settings,
+    against the test database and a private redis-server as the broker; a test starts the worker
+    (`production_stack.start("worker")`) and inflicts its faults. Logs go to artifacts/."""
+    from django.db import connection
+
+    from testkit.redis_server import RedisServer
+
+    from .stack import Stack, stack_env
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the stack needs a database it can share: set DATABASE_URL to PostgreSQL")
+    request.getfixturevalue("indexed_catalogue")  # three actors, four photos each, indexed
+    logs = ARTIFACTS / f"stack-{request.node.name}"
+    logs.mkdir(parents=True, exist_ok=True)
+    (logs / "empty.env").write_text("")
+    (tmp_path / "var").mkdir()
+    broker = RedisServer(logs / "redis.log")
+    broker.start()
+    env = stack_env(
+        database_url=_database_url(connection.settings_dict),
+        broker_url=broker.url,
+        media_root=settings.MEDIA_ROOT,
+        var_dir=tmp_path / "var",
+    )
+    stack = Stack(env=env, logs=logs, broker=broker)
+    try:
+        stack.start("web")
+        stack.start("beat")
+        yield stack
+    finally:
+        stack.stop_all()
+        broker.kill()

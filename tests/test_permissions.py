@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from matching.models import Match
+from testkit.factories import MatchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def as_person(client, person):
 
 
 def make_match(owner, visibility):
-    return Match.objects.create(owner=owner, visibility=visibility, status="done")
+    return MatchFactory(owner=owner, visibility=visibility)
 
 
 @pytest.mark.parametrize("visibility", ["unlisted", "private"])

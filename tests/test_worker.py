@@ -1,7 +1,5 @@
 """Upload through the API, a real Celery worker matches it, the client polls until done."""
 
-import io
-
 from matching.models import Match
 from matching.services import index_build
 from matching.tasks import match_run
@@ -9,11 +7,9 @@ from matching.tasks import match_run
 from .conftest import wait_for
 
 
-def test_a_real_worker_matches_an_upload(client, celery_worker_process, small_catalogue, faces_dir):
+def test_a_real_worker_matches_an_upload(client, upload, celery_worker_process, small_catalogue):
     index_build()
-    photo = io.BytesIO((faces_dir / "gallery" / "Katy_Perry" / "6.jpg").read_bytes())
-    photo.name = "katy.jpg"
-    response = client.post("/api/v1/matches/", {"image": photo})
+    response = upload("gallery/Katy_Perry/6.jpg", api=True)
     assert response.status_code == 202
     assert response.json()["status"] == "queued"
     url = response.json()["url"]

@@ -1,7 +1,5 @@
 """API clients with an account: a token, their uploads kept private, a looser limit."""
 
-import io
-
 import pytest
 
 from accounts.models import User
@@ -11,25 +9,18 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery 42"
 
 
-def photo(faces_dir):
-    handle = io.BytesIO((faces_dir / "gallery" / "Matt_Damon" / "2.jpg").read_bytes())
-    handle.name = "matt.jpg"
-    return handle
-
-
 def test_token_upload_is_owned_private_and_readable_only_with_the_token(
-    client, indexed_catalogue, faces_dir, django_capture_on_commit_callbacks
+    client, upload, indexed_catalogue
 ):
     ada = User.objects.create_user("ada", "ada@example.org", PASSWORD)
     response = client.post("/api/v1/auth/token/", {"username": "ada", "password": PASSWORD})
     token = response.json()["token"]
-    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
-    with django_capture_on_commit_callbacks(execute=True):
-        created = client.post("/api/v1/matches/", {"image": photo(faces_dir)}, **auth)
+    auth = {"Authorization": f"Token {token}"}
+    created = upload(api=True, headers=auth)
     assert created.status_code == 202
     match = Match.objects.get()
     assert match.owner == ada and match.visibility == "private" and match.expires_at is None
-    assert client.get(created["Location"], **auth).json()["status"] == "done"
+    assert client.get(created["Location"], headers=auth).json()["status"] == "done"
     assert client.get(created["Location"]).status_code == 404
 
 
@@ -39,9 +30,7 @@ def test_a_wrong_password_gets_no_token(client, db):
     assert response.status_code == 400 and "token" not in response.json()
 
 
-def test_anonymous_api_uploads_are_limited_harder_than_accounts(
-    client, indexed_catalogue, faces_dir, settings
-):
+def test_anonymous_api_uploads_are_limited_harder_than_accounts(client, upload, db, settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -52,15 +41,9 @@ def test_anonymous_api_uploads_are_limited_harder_than_accounts(
             "uploads_account": "3/hour",
         },
     }
-    junk = {"image": io.BytesIO(b"not a photo")}
-    first = client.post("/api/v1/matches/", junk)
-    junk["image"].seek(0)
-    assert first.status_code == 400
-    assert client.post("/api/v1/matches/", junk).status_code == 429
+    junk = b"not a photo"
+    assert upload(junk, api=True).status_code == 400
+    assert upload(junk, api=True).status_code == 429
     user = User.objects.create_user("ada", "ada@example.org", PASSWORD)
     client.force_login(user)
-    codes = []
-    for _ in range(4):
-        junk["image"].seek(0)
-        codes.append(client.post("/api/v1/matches/", junk).status_code)
-    assert codes == [400, 400, 400, 429]
+    assert [upload(junk, api=True).status_code for _ in range(4)] == [400, 400, 400, 429]

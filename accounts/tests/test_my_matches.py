@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from matching.models import Match, MatchFace, StoredFileDeletion
+from testkit.factories import MatchFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,7 @@ def test_the_list_shows_top_actor_and_date_newest_first_paginated(
     page = client.get(reverse("my-matches")).content.decode()
     assert page.index("Katy Perry") < page.index("Matt Damon")
     assert Match.objects.first().created_at.strftime("%-d %b %Y") in page
-    for _ in range(10):
-        Match.objects.create(owner=ada, status="failed", error_code="no_face")
+    MatchFactory.create_batch(10, owner=ada, status="failed", error_code="no_face")
     assert "Page 1 of 2" in client.get(reverse("my-matches")).content.decode()
     assert "Matt Damon" in client.get(reverse("my-matches") + "?page=2").content.decode()
 

@@ -41,7 +41,8 @@ def test_another_browsers_uploads_are_not_claimed(client, upload, indexed_catalo
 
     stranger = Client()
     upload(as_client=stranger)
-    sign_up(client)
+    assert sign_up(client).status_code == 302
+    assert User.objects.filter(username="ada").exists()
     assert Match.objects.get().owner is None
 
 

@@ -8,6 +8,7 @@ from .index import (
     index_versions_prune_safely,
 )
 from .processing import match_process
+from .recovery import Swept, matches_recover
 from .retention import (
     Deleted,
     match_delete,
@@ -26,6 +27,7 @@ __all__ = [
     "index_versions_prune_safely",
     "Deleted",
     "IndexBuildError",
+    "Swept",
     "UploadRejected",
     "index_activate",
     "index_build",
@@ -36,5 +38,6 @@ __all__ = [
     "matches_claim",
     "matches_delete",
     "matches_expire",
+    "matches_recover",
     "stored_files_delete",
 ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from PIL import Image
 
@@ -19,7 +20,8 @@ from face_engine.images import load_image, to_jpeg
 from face_engine.similarity import similarity_percent
 from matching.models import Match, MatchFace, Resemblance
 from matching.selectors import PhotoMatch, photo_match
-from matching.services.claims import match_claim, match_fail
+from matching.services.claims import match_claim, match_fail, match_release
+from matching.services.heartbeat import Heartbeat
 from matching.services.retention import schedule_file_deletion
 from matching.share_card import share_card
 
@@ -31,24 +33,35 @@ GENERIC_FAILURE = "Something went wrong while matching this photo. Please try ag
 def match_process(match_id: int, *, transient: tuple[type[Exception], ...] = ()) -> None:
     """Find and match the faces of a queued upload.
 
-    Safe to run twice: a second run finds the match claimed or finished and does nothing. An
-    exception of a `transient` type hands the match back for a retry while attempts remain.
+    Safe to run twice: a second run finds the match finished and does nothing, or finds it held
+    by a live run and raises MatchHeld (try again later), or takes over a run that is gone. An
+    exception of a `transient` type hands the match back and is raised again for a retry while
+    attempts remain; on the last attempt the match is failed instead.
     """
     if not match_claim(match_id):
         return
     match = Match.objects.get(pk=match_id)
     try:
-        _process(match)
+        with Heartbeat(match_id):
+            _process(match)
     except FaceEngineError as exc:
         match_fail(match_id, exc.code, exc.message)
+        _delete_files_if_gone(match)
     except transient:
         if match.attempts >= settings.LOOKALIKE_MATCH_ATTEMPTS:
+            log.exception("match %s failed on its last attempt", match_id)
             match_fail(match_id, "error", GENERIC_FAILURE)
-        else:
-            Match.objects.filter(pk=match_id).update(status=Status.QUEUED)
+            _delete_files_if_gone(match)
+            return
+        if not connection.in_atomic_block:
+            # After a database outage, hand back on a fresh connection, not the broken one.
+            connection.close_if_unusable_or_obsolete()
+        match_release(match_id)
+        _delete_files_if_gone(match)
         raise
     except BaseException:
         match_fail(match_id, "error", GENERIC_FAILURE)
+        _delete_files_if_gone(match)
         raise
 
 
@@ -98,9 +111,13 @@ def _process(match: Match) -> None:
     data = _stored_photo(match)
     result = photo_match(data)
     Match.objects.filter(pk=match.pk).update(status=Status.MATCHING)
+    crops, share_name = _write_files(match, data, result)
+    _record(match, result, crops, share_name)
 
-    # Files first, outside the transaction. The stored copy is our own EXIF-free JPEG, and the
-    # face boxes are in its pixels.
+
+def _write_files(match: Match, data: bytes, result: PhotoMatch) -> tuple[list[str], str]:
+    """The face crops and the share picture, written before (and outside) the transaction
+    that records them. The stored copy is our own EXIF-free JPEG; the boxes are in its pixels."""
     picture = Image.open(io.BytesIO(data)).convert("RGB")
     face_pictures = [face_crop(picture, face.box) for face in result.faces]
     crops = [
@@ -114,18 +131,12 @@ def _process(match: Match) -> None:
         actor_face=_thumbnail(ActorImage.objects.filter(pk=best.closest_image).first()),
         visitor_face=face_pictures[0] if match.share_face else None,
     )
-    share_name = _replace_file(match.file_name("share"), card)
-    _record(match, result, crops, share_name)
+    return crops, _replace_file(match.file_name("share"), card)
 
 
 def _record(match: Match, result: PhotoMatch, crops: list[str], share_name: str) -> None:
     with transaction.atomic():
-        # The row lock orders this against a deletion or expiry of the same match: whichever
-        # comes second sees what the first did.
-        current = Match.objects.select_for_update().filter(pk=match.pk).first()
-        if current is None or current.expired_at is not None:
-            # Deleted (or expired) while the worker ran: its files go too.
-            schedule_file_deletion(match.file_names_to_delete())
+        if _files_of_gone_match_scheduled(match, [*crops, share_name]):
             return
         hits = [hit for face in result.faces for hit in face.matches]
         # Actors and photos deleted since the search are shown by name only.
@@ -165,3 +176,26 @@ def _record(match: Match, result: PhotoMatch, crops: list[str], share_name: str)
             share_image=share_name,
             finished_at=timezone.now(),
         )
+
+
+def _files_of_gone_match_scheduled(match: Match, written: Iterable[str] = ()) -> bool:
+    """If the match was deleted or expired while this run worked on it, schedule every file it
+    has or this run wrote for deletion, and say so. Inside a transaction: the row lock orders
+    this against the deletion or expiry, so whichever comes second sees what the first did."""
+    current = Match.objects.select_for_update().filter(pk=match.pk).first()
+    if current is not None and current.expired_at is None:
+        return False
+    # The names the deletion listed, and any other name storage gave this run's files.
+    schedule_file_deletion(list(dict.fromkeys([*match.file_names_to_delete(), *written])))
+    return True
+
+
+def _delete_files_if_gone(match: Match) -> None:
+    """After a failed run: files it wrote for a match deleted meanwhile would have no row left
+    pointing at them, so nothing else would ever remove them."""
+    try:
+        with transaction.atomic():
+            _files_of_gone_match_scheduled(match)
+    except Exception:
+        # The run's own failure is the one to report (the database may be what failed).
+        log.exception("could not check whether match %s was deleted during its run", match.pk)

@@ -1,9 +1,6 @@
 """REST API v1: what a client program sees."""
 
-import io
-
 import pytest
-from django.core.cache import cache
 
 from actors.models import Actor
 from matching.models import Match
@@ -12,28 +9,10 @@ from testkit.photos import animated_gif, png_bomb
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api_upload(client, django_capture_on_commit_callbacks):
-    def send(data: bytes, name: str = "photo.jpg", **fields):
-        handle = io.BytesIO(data)
-        handle.name = name
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/api/v1/matches/", {"image": handle, **fields})
-
-    return send
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counts():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_upload_returns_202_with_its_url_and_the_result_reads_like_the_command(
-    client, api_upload, indexed_catalogue, faces_dir
+    client, upload, indexed_catalogue
 ):
-    response = api_upload((faces_dir / "extras" / "low_res_240p_obama.jpg").read_bytes())
+    response = upload("extras/low_res_240p_obama.jpg", api=True)
     assert response.status_code == 202
     body = response.json()
     match = Match.objects.get()
@@ -53,8 +32,8 @@ def test_upload_returns_202_with_its_url_and_the_result_reads_like_the_command(
     assert distances == sorted(distances)
 
 
-def test_a_failed_match_reports_its_error(client, api_upload, indexed_catalogue, faces_dir):
-    body = api_upload((faces_dir / "extras" / "no_face_dogs.jpg").read_bytes()).json()
+def test_a_failed_match_reports_its_error(client, upload, indexed_catalogue):
+    body = upload("extras/no_face_dogs.jpg", api=True).json()
     result = client.get(body["url"]).json()
     assert result["status"] == "failed" and result["faces"] == []
     assert result["error"]["code"] == "no_face"
@@ -71,11 +50,9 @@ def test_a_failed_match_reports_its_error(client, api_upload, indexed_catalogue,
     ],
     ids=["pdf", "truncated", "bomb", "animated-gif"],
 )
-def test_bad_files_get_a_json_error_and_nothing_is_saved(
-    api_upload, indexed_catalogue, faces_dir, make, status, code
-):
+def test_bad_files_get_a_json_error_and_nothing_is_saved(upload, db, faces_dir, make, status, code):
     portrait = (faces_dir / "gallery" / "Matt_Damon" / "1.jpg").read_bytes()
-    response = api_upload(make(portrait))
+    response = upload(make(portrait), api=True)
     assert response.status_code == status
     error = response.json()["error"]
     assert error["code"] == code and error["message"]
@@ -89,22 +66,22 @@ def test_missing_field_is_a_400_naming_it(client, db):
     assert error["code"] == "invalid" and "image" in error["fields"]
 
 
-def test_too_many_bytes_is_a_413(api_upload, indexed_catalogue, faces_dir, settings):
+def test_too_many_bytes_is_a_413(upload, db, settings):
     settings.LOOKALIKE_UPLOAD_MAX_BYTES = 10_000
-    response = api_upload((faces_dir / "gallery" / "Matt_Damon" / "1.jpg").read_bytes())
+    response = upload("gallery/Matt_Damon/1.jpg", api=True)
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
 
 
-def test_uploads_are_throttled_per_client(api_upload, indexed_catalogue, faces_dir, settings):
+def test_uploads_are_throttled_per_client(upload, db, settings):
     rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {**rates, "uploads": "2/minute"},
     }
     data = b"not an image, but counted all the same"
-    assert [api_upload(data).status_code for _ in range(2)] == [400, 400]
-    response = api_upload(data)
+    assert [upload(data, api=True).status_code for _ in range(2)] == [400, 400]
+    response = upload(data, api=True)
     assert response.status_code == 429
     error = response.json()["error"]
     assert error["code"] == "throttled" and 0 < error["retry_after"] <= 61

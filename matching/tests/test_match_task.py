@@ -1,21 +1,16 @@
 """The matching task's promises: idempotent, claims its work, retries what may pass."""
 
+import socket
+
 import pytest
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from matching.models import Match
-from matching.services import match_create, match_process
+from matching.services import match_process
+from matching.services.claims import MatchHeld
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queued(indexed_catalogue, faces_dir, django_capture_on_commit_callbacks):
-    """A match saved and queued, its task not yet run."""
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        match = match_create(data=(faces_dir / "gallery" / "Matt_Damon" / "4.jpg").read_bytes())
-    assert len(callbacks) == 1  # queued once, only after the transaction committed
-    return match
 
 
 def test_running_twice_does_the_work_once(queued):
@@ -28,11 +23,15 @@ def test_running_twice_does_the_work_once(queued):
     assert list(again.faces.values_list("id", flat=True)) == face_ids
 
 
-def test_a_match_being_worked_on_is_not_taken_twice(queued):
-    Match.objects.filter(pk=queued.pk).update(status=Match.Status.FINDING_FACES)
-    match_process(queued.pk)
+def test_a_match_being_worked_on_is_not_taken_twice(queued, live_process):
+    holder = f"{socket.gethostname()}:{live_process.pid}"
+    Match.objects.filter(pk=queued.pk).update(
+        status=Match.Status.FINDING_FACES, claimed_by=holder, heartbeat_at=timezone.now()
+    )
+    with pytest.raises(MatchHeld):  # the task tries again later rather than drop the message
+        match_process(queued.pk)
     match = Match.objects.get(pk=queued.pk)
-    assert match.status == "finding_faces" and match.attempts == 0
+    assert (match.status, match.attempts, match.claimed_by) == ("finding_faces", 0, holder)
 
 
 def test_transient_failures_are_retried_then_reported(queued, settings):
@@ -41,9 +40,8 @@ def test_transient_failures_are_retried_then_reported(queued, settings):
         with pytest.raises(OSError):
             match_process(queued.pk, transient=(OSError,))
         match = Match.objects.get(pk=queued.pk)
-        assert (match.status, match.attempts) == ("queued", attempt)
-    with pytest.raises(OSError):
-        match_process(queued.pk, transient=(OSError,))
+        assert (match.status, match.attempts, match.claimed_by) == ("queued", attempt, "")
+    match_process(queued.pk, transient=(OSError,))  # the last attempt fails it: no retry
     match = Match.objects.get(pk=queued.pk)
     assert match.status == "failed" and match.error_code == "error"
     assert "Please try again" in match.error_message
