@@ -1,4 +1,5 @@
 import numpy as np
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.text import slugify
@@ -53,9 +54,17 @@ class Actor(models.Model):
 
 class ActorImage(models.Model):
     class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"  # never matched against until a curator approves
         ACTIVE = "active", "Active"
         FLAGGED = "flagged", "Flagged"
         EXCLUDED = "excluded", "Excluded"
+        REJECTED = "rejected", "Rejected in review"
+
+    class Origin(models.TextChoices):
+        FOLDER = "folder", "Folder import"
+        URL = "url", "Photo address"
+        COMMONS = "commons", "Wikimedia Commons"
+        FILM = "film", "Film frame"
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="images")
     file = models.ImageField(upload_to="actors/")
@@ -63,8 +72,25 @@ class ActorImage(models.Model):
     sha256 = models.CharField(max_length=64, unique=True, help_text="Of the file's bytes.")
     width = models.PositiveIntegerField(help_text="As displayed, after EXIF orientation.")
     height = models.PositiveIntegerField()
-    source = models.CharField(max_length=1000, help_text="Path or URL it was imported from.")
-    attribution = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=1000, db_index=True, help_text="Path or URL it was imported from."
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.FOLDER)
+    attribution = models.TextField(blank=True, help_text="The credit shown with the photo.")
+    licence = models.CharField(max_length=100, blank=True, help_text="e.g. CC BY-SA 4.0")
+    licence_url = models.URLField(max_length=500, blank=True)
+    source_page = models.URLField(
+        max_length=1000, blank=True, help_text="Where the photo and its licence are described."
+    )
+    film_title = models.CharField(max_length=300, blank=True)
+    film_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    film_seconds = models.FloatField(
+        null=True, blank=True, help_text="Time of the frame in the film, in seconds."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True
     )
@@ -111,8 +137,10 @@ class FaceEmbedding(models.Model):
 class SkippedPhoto(models.Model):
     """A photo an import looked at and did not add, with the reason, so none is lost silently."""
 
-    sha256 = models.CharField(max_length=64, unique=True)
-    source = models.CharField(max_length=1000)
+    sha256 = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, help_text="None if never downloaded."
+    )
+    source = models.CharField(max_length=1000, db_index=True)
     actor_name = models.CharField(max_length=200)
     reason = models.CharField(max_length=300)
     faces_found = models.PositiveIntegerField(null=True, blank=True)

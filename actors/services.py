@@ -32,6 +32,35 @@ class PhotoImport:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class PhotoDetails:
+    """Where a photo comes from, who may be credited and under what licence, and whether a
+    curator must approve it before it is matched against."""
+
+    origin: str = ActorImage.Origin.FOLDER
+    attribution: str = ""
+    licence: str = ""
+    licence_url: str = ""
+    source_page: str = ""
+    film_title: str = ""
+    film_year: int | None = None
+    film_seconds: float | None = None
+    review: bool = False  # arrive as pending
+
+    def image_fields(self) -> dict:
+        return {
+            "origin": self.origin,
+            "attribution": self.attribution,
+            "licence": self.licence,
+            "licence_url": self.licence_url,
+            "source_page": self.source_page,
+            "film_title": self.film_title,
+            "film_year": self.film_year,
+            "film_seconds": self.film_seconds,
+            "status": ActorImage.Status.PENDING if self.review else ActorImage.Status.ACTIVE,
+        }
+
+
 def actor_get_or_create(name: str) -> Actor:
     actor = Actor.objects.filter(name=name).order_by("id").first()
     if actor is None:
@@ -39,27 +68,36 @@ def actor_get_or_create(name: str) -> Actor:
     return actor
 
 
-def _skip(sha256: str, source: str, actor_name: str, reason: str, faces: int | None) -> PhotoImport:
-    SkippedPhoto.objects.get_or_create(
-        sha256=sha256,
-        defaults={
-            "source": source,
-            "actor_name": actor_name,
-            "reason": reason,
-            "faces_found": faces,
-        },
-    )
+def photo_skip(
+    sha256: str | None, source: str, actor_name: str, reason: str, faces: int | None = None
+) -> PhotoImport:
+    """Record a photo an import did not add, with the reason; a download that failed has no
+    sha256 and is recorded once per source address."""
+    defaults = {"source": source, "actor_name": actor_name, "reason": reason, "faces_found": faces}
+    if sha256:
+        SkippedPhoto.objects.get_or_create(sha256=sha256, defaults=defaults)
+    else:
+        SkippedPhoto.objects.update_or_create(sha256=None, source=source, defaults=defaults)
     return PhotoImport("skipped", source, reason=reason)
 
 
 def photo_import(
-    *, actor_name: str, data: bytes, source: str, attribution: str = ""
+    *,
+    actor_name: str = "",
+    actor: Actor | None = None,
+    data: bytes,
+    source: str,
+    attribution: str = "",
+    details: PhotoDetails | None = None,
 ) -> PhotoImport:
     """Add one reference photo of an actor, unless it was seen before or has not exactly one face.
 
     The file is stored before the rows are written (no storage I/O inside the transaction) and
     removed again if the rows cannot be written, so nothing is left half-saved.
     """
+    if actor is not None:
+        actor_name = actor.name
+    fields = (details or PhotoDetails()).image_fields()
     sha256 = hashlib.sha256(data).hexdigest()
     if (
         ActorImage.objects.filter(sha256=sha256).exists()
@@ -69,14 +107,14 @@ def photo_import(
     try:
         scan = find_faces(data, max_pixels=settings.LOOKALIKE_MAX_PIXELS)
     except FaceEngineError as exc:
-        return _skip(sha256, source, actor_name, exc.message, None)
+        return photo_skip(sha256, source, actor_name, exc.message, None)
     if len(scan.faces) != 1:
         reason = (
             "no face found"
             if not scan.faces
             else f"{len(scan.faces)} faces found; a reference photo must show exactly one"
         )
-        return _skip(sha256, source, actor_name, reason, len(scan.faces))
+        return photo_skip(sha256, source, actor_name, reason, len(scan.faces))
 
     face = scan.faces[0]
     extension = EXTENSIONS.get(scan.image.format or "", "img")
@@ -93,14 +131,14 @@ def photo_import(
             width, height = scan.image.original_size
             top, right, bottom, left = face.box
             image = ActorImage.objects.create(
-                actor=actor_get_or_create(actor_name),
+                actor=actor or actor_get_or_create(actor_name),
                 file=name,
                 face_thumbnail=thumbnail,
                 sha256=sha256,
                 width=width,
                 height=height,
                 source=source,
-                attribution=attribution,
+                **{**fields, "attribution": fields["attribution"] or attribution},
                 face_top=top,
                 face_right=right,
                 face_bottom=bottom,
