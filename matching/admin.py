@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from common.admin_mixins import ReadOnlyAdminMixin
 
 from .models import IndexVersion
+from .selectors_index import next_build_changes
 from .services import BuildInProgress, index_rebuild_request
 
 
@@ -24,6 +25,11 @@ class IndexVersionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return [
             path("rebuild/", rebuild, name="matching_indexversion_rebuild")
         ] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        # Beside the rebuild button: what a build now would add and leave out.
+        extra_context = {**(extra_context or {}), "next_build": next_build_changes()}
+        return super().changelist_view(request, extra_context)
 
     def rebuild_view(self, request):
         if not request.user.has_perm("matching.rebuild_index"):
