@@ -1,9 +1,12 @@
-"""The curators' side of the admin: the moderation queue and the audit log."""
+"""The curators' side of the admin: the moderation queue, the review of new photos and the
+audit log."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.html import format_html, format_html_join
@@ -13,10 +16,14 @@ from actors.admin import ActorImageAdmin
 from actors.models import Actor, ActorImage
 from common.admin_mixins import ReadOnlyAdminMixin
 
+from .forms import ReviewDecisionForm
 from .models import AuditEntry, Flag
+from .roles import can_curate
 from .selectors import typical_images
 from .selectors_health import dataset_health
+from .selectors_review import actors_with_pending, pending_count, review_groups
 from .services import flag_confirm, flag_dismiss, image_exclude, image_flag, image_move
+from .services_review import pending_decide
 from .tasks import suspects_flag_task
 
 
@@ -206,6 +213,58 @@ class CuratedActorImageAdmin(ActorImageAdmin):
     """The catalogue's photo list, with curation's actions: they write flags and the audit log."""
 
     actions = ["flag_photos", "exclude_photos"]
+    change_list_template = "admin/moderation/actorimage_change_list.html"
+    review_actors_per_page = 10
+
+    def get_urls(self):
+        review = self.admin_site.admin_view(self.review_view)
+        return [path("review/", review, name="moderation_review")] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "pending_count": pending_count()}
+        return super().changelist_view(request, extra_context)
+
+    def review_view(self, request):
+        """New photos waiting for a curator, grouped by actor; approve or reject them."""
+        if not can_curate(request.user):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._review_decide(request)
+        actor = request.GET.get("actor")
+        actors = actors_with_pending(int(actor) if actor and actor.isdigit() else None)
+        page = Paginator(actors, self.review_actors_per_page).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Review new photos",
+            "groups": review_groups(list(page)),
+            "page": page,
+            "pending_count": pending_count(),
+            "opts": self.model._meta,
+        }
+        return render(request, "admin/moderation/review.html", context)
+
+    def _review_decide(self, request):
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        form = ReviewDecisionForm(request.POST)
+        if not form.is_valid():
+            error = " ".join(message for errors in form.errors.values() for message in errors)
+            if wants_json:
+                return JsonResponse({"error": error}, status=400)
+            self.message_user(request, error, messages.ERROR)
+            return redirect(request.get_full_path())
+        decision = form.cleaned_data["decision"]
+        decided = pending_decide(form.image_ids, decision, request.user)
+        done = "Approved" if decision == "approve" else "Rejected"
+        message = f"{done} {len(decided)} photo{'' if len(decided) == 1 else 's'}."
+        already = [pk for pk in form.image_ids if pk not in set(decided)]
+        if already:
+            message += f" {len(already)} had been decided already."
+        if wants_json:
+            return JsonResponse(
+                {"decision": decision, "decided": decided, "already": already, "message": message}
+            )
+        self.message_user(request, message, messages.SUCCESS)
+        return redirect(request.get_full_path())
 
     @admin.action(description="Flag: not this actor", permissions=["view"])
     def flag_photos(self, request, queryset):

@@ -25,3 +25,12 @@ def curators_group_sync() -> Group:
     ]
     group.permissions.set(permissions)
     return group
+
+
+# Deciding what the catalogue matches against (resolving flags, approving or rejecting new
+# photos) is one power: whoever may resolve flags may also review new photos.
+CURATE_PERMISSION = "moderation.change_flag"
+
+
+def can_curate(user) -> bool:
+    return user.has_perm(CURATE_PERMISSION)
