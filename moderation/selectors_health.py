@@ -9,8 +9,10 @@ from django.db.models import Count, Q
 
 from actors.models import Actor, ActorImage
 from matching.models import Resemblance
+from matching.selectors_index import next_build_changes
 
 from .models import Flag
+from .selectors_balance import catalogue_balance
 
 
 def dataset_health() -> dict:
@@ -46,6 +48,9 @@ def dataset_health() -> dict:
             "unknown": professions.get("", 0),
         },
         "hubs": hub_actors(actors, total_active),
+        "pending": statuses.get(ActorImage.Status.PENDING, 0),
+        "next_build": next_build_changes(),
+        "balance": catalogue_balance(per_actor, minimum),
     }
 
 
