@@ -39,7 +39,7 @@ def test_pending_faces_are_grouped_by_actor_beside_typical_approved_ones(
     client, curator, pending_photos
 ):
     page = client.get(URL).content.decode()
-    assert "<strong data-pending-count>5</strong> photos wait for review" in page
+    assert "Waiting for review: <strong data-pending-count>5</strong>." in page
     shown = cards(page)
     pending = ActorImage.objects.filter(status="pending")
     assert set(shown) == set(pending.values_list("pk", flat=True))  # and no active photo
