@@ -75,6 +75,12 @@ def test_pending_faces_are_grouped_by_actor_beside_typical_approved_ones(
     assert "no distance" in shown[pending_photos["elton"][0].pk]
 
 
+def test_the_review_can_show_one_actor(client, curator, pending_photos):
+    katy = pending_photos["katy"]
+    page = client.get(URL, {"actor": katy[0].actor_id}).content.decode()
+    assert set(cards(page)) == {i.pk for i in katy}
+
+
 def test_a_curator_approves_one_photo_and_it_is_audited(client, curator, pending_photos):
     image = pending_photos["katy"][0]
     response = client.post(URL, {"decide": f"approve:{image.pk}"}, follow=True)
