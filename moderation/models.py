@@ -80,3 +80,43 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CatalogueBuild(models.Model):
+    """One run of `build_catalogue`: its parameters and the steps it has done, each recorded as
+    soon as it is done, so that a run interrupted at any point resumes where it stopped."""
+
+    class Step(models.TextChoices):
+        IMDB = "imdb", "IMDb selection"
+        COMMONS = "commons", "Commons photos"
+        SUSPECTS = "suspects", "Suspects check"
+
+    imdb_dir = models.CharField(max_length=1000)
+    top = models.PositiveIntegerField()
+    per_actor = models.PositiveIntegerField()
+    min_votes = models.PositiveIntegerField(default=0)
+    review = models.BooleanField(default=False, help_text="New photos arrive as pending.")
+    steps_done = models.JSONField(default=list)
+    actor_ids = models.JSONField(
+        default=list, help_text="The actors the IMDb step chose, most popular first."
+    )
+    commons_done = models.PositiveIntegerField(
+        default=0, help_text="How many of those actors the Commons step has finished."
+    )
+    photos_added = models.PositiveIntegerField(default=0)
+    photos_present = models.PositiveIntegerField(default=0)
+    photos_skipped = models.PositiveIntegerField(default=0)
+    flags_opened = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        state = "finished" if self.finished_at else f"done: {', '.join(self.steps_done) or '-'}"
+        return f"catalogue build {self.pk} (top {self.top}; {state})"
+
+    def parameters(self) -> tuple:
+        return (self.imdb_dir, self.top, self.per_actor, self.min_votes, self.review)
