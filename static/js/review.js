@@ -56,6 +56,9 @@
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       });
+      const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
+      // Anything but our JSON (a login page after the session ended, a 403) is a failure.
+      if (!isJson) throw new Error(`the server answered ${response.status}; reload the page`);
       answer = await response.json();
       if (!response.ok) throw new Error(answer.error || `error ${response.status}`);
     } catch (error) {
