@@ -7,11 +7,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from common.request_limits import upload_too_large_message
 from face_engine.errors import FaceEngineError, ImageTooLarge
 from face_engine.images import load_image, to_jpeg
 from matching.models import Match
 from matching.services.claims import match_enqueue
 from matching.services.retention import expiry_for
+
+__all__ = ["UploadRejected", "match_create", "upload_too_large_message"]
 
 
 class UploadRejected(Exception):
@@ -20,11 +23,6 @@ class UploadRejected(Exception):
     def __init__(self, code: str, message: str, http_status: int = 400):
         super().__init__(message)
         self.code, self.message, self.http_status = code, message, http_status
-
-
-def upload_too_large_message() -> str:
-    megabytes = settings.LOOKALIKE_UPLOAD_MAX_BYTES / 1_000_000
-    return f"This file is over {megabytes:g} MB. Please upload a smaller photo."
 
 
 def match_create(*, data: bytes, share_face: bool = False, owner=None) -> Match:

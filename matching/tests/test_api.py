@@ -1,13 +1,16 @@
 """REST API v1: what a client program sees."""
 
 import io
+import socket
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 
 from actors.models import Actor
 from matching.models import Match
-from testkit.photos import animated_gif, png_bomb
+from testkit.photos import animated_png, png_bomb
+from testkit.servers import project_env, read_answer, start_gunicorn
 
 pytestmark = pytest.mark.django_db
 
@@ -67,9 +70,9 @@ def test_a_failed_match_reports_its_error(client, api_upload, indexed_catalogue,
         (lambda p: b"%PDF-1.4 not an image", 400, "not_an_image"),
         (lambda p: p[:5000], 400, "damaged_image"),
         (lambda p: png_bomb(), 413, "too_large"),
-        (lambda p: animated_gif(p), 400, "animated_image"),
+        (lambda p: animated_png(p), 400, "animated_image"),
     ],
-    ids=["pdf", "truncated", "bomb", "animated-gif"],
+    ids=["pdf", "truncated", "bomb", "animated-png"],
 )
 def test_bad_files_get_a_json_error_and_nothing_is_saved(
     api_upload, indexed_catalogue, faces_dir, make, status, code
@@ -136,3 +139,106 @@ def test_openapi_schema_describes_the_endpoints(client, db):
     text = response.content.decode()
     assert "/api/v1/matches/" in text and "/api/v1/actors/" in text
     assert schema is None or "openapi" in schema
+
+
+def multipart(parts: list[tuple[str, bytes, str | None]], boundary="b0undary") -> bytes:
+    """A multipart body: (field name, content, file name or None)."""
+    body = b""
+    for name, content, filename in parts:
+        disposition = f'form-data; name="{name}"'
+        if filename:
+            disposition += f'; filename="{filename}"'
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode()
+        body += content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+@pytest.mark.parametrize(
+    "parts, status, code",
+    [
+        ([(f"field{n}", b"x", None) for n in range(1001)], 400, "too_many_fields"),
+        ([("image", b"x", f"{n}.jpg") for n in range(101)], 400, "too_many_files"),
+        ([("note", b"x" * 3_000_000, None)], 413, "too_large"),
+    ],
+    ids=["1001-fields", "101-files", "3-MB-field"],
+)
+def test_requests_django_refuses_while_parsing_get_the_json_error(client, db, parts, status, code):
+    response = client.generic(
+        "POST",
+        "/api/v1/matches/",
+        multipart(parts),
+        content_type="multipart/form-data; boundary=b0undary",
+    )
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"]
+
+
+def test_a_body_over_the_limit_gets_a_json_413_before_it_is_sent(live_server, settings):
+    settings.LOOKALIKE_UPLOAD_MAX_BYTES = 15_000_000
+    host, port = live_server.thread.host, live_server.thread.port
+    head = (
+        f"POST /api/v1/matches/ HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        "Content-Type: multipart/form-data; boundary=b0undary\r\n"
+        "Content-Length: 200000000\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, port), timeout=60) as server:
+        server.sendall(head.encode() + b"--b0undary\r\n" + b"\xff" * 4096)
+        status, headers, body = read_answer(server)
+    assert status == 413 and headers["content-type"] == "application/json"
+    assert body.decode() == (
+        '{"error": {"code": "too_large", '
+        '"message": "This file is over 15 MB. Please upload a smaller photo."}}'
+    )
+
+
+@pytest.fixture
+def gunicorn(transactional_db, settings, tmp_path):
+    """The site under gunicorn, which de-chunks request bodies, with a 100 kB upload limit."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the server needs a database it can share: set DATABASE_URL to PostgreSQL")
+    env = project_env(settings, LOOKALIKE_UPLOAD_MAX_BYTES=100_000)
+    server, address = start_gunicorn(env, tmp_path / "gunicorn.log")
+    try:
+        yield address
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def send_chunked(address: str, path: str, body: bytes, stop_at: int | None = None):
+    """POST body in 8 kB chunks and read the answer; with stop_at, the client sends that much and
+    then waits, the body unfinished, so only a server that stops reading by itself answers."""
+    host, port = address.split(":")
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: {address}\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Type: multipart/form-data; boundary=b0undary\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((host, int(port)), timeout=60) as server:
+        server.sendall(head.encode())
+        sent = body[:stop_at] if stop_at else body
+        for start in range(0, len(sent), 8192):
+            chunk = sent[start : start + 8192]
+            server.sendall(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        if not stop_at:
+            server.sendall(b"0\r\n\r\n")
+        return read_answer(server)
+
+
+def test_a_chunked_body_is_read_up_to_the_limit_and_no_further(gunicorn, faces_dir):
+    text = multipart([("image", b"not a photo at all", "a.jpg")])
+    status, headers, body = send_chunked(gunicorn, "/api/v1/matches/", text)
+    assert status == 400, body  # read and parsed: the file reached the face engine
+    assert b'"not_an_image"' in body
+
+    photo = (faces_dir / "extras" / "very_large_4600px_clooney.jpg").read_bytes()
+    over = multipart([("image", photo, "big.jpg")])
+    # The limit is 100 kB and 64 kB of room; the client sends 240 kB of its 1.5 MB and waits.
+    status, headers, body = send_chunked(gunicorn, "/api/v1/matches/", over, stop_at=240_000)
+    assert status == 413 and headers["content-type"] == "application/json"
+    assert b'"too_large"' in body and b"over 0.1 MB" in body
+    page = multipart([("photo", photo, "big.jpg")])
+    status, headers, body = send_chunked(gunicorn, "/", page, stop_at=240_000)
+    assert status == 413 and headers["content-type"].startswith("text/html")
+    assert not Match.objects.exists()

@@ -3,6 +3,7 @@
 import hashlib
 import io
 import re
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ from PIL import Image
 from actors.models import ActorImage
 from matching.models import Match, MatchFace, Resemblance
 from matching.services import index_build
-from testkit.photos import animated_gif, collage, heic, png_bomb, with_gps_exif
+from testkit.photos import animated_png, collage, heic, png_bomb, with_gps_exif
+from testkit.servers import read_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -160,10 +162,10 @@ def test_an_example_runs_with_one_click(client, post, post_photo, indexed_catalo
         (lambda p: b"just some text, not a photo", 400, "not an image we can read"),
         (lambda p: p[: len(p) // 2], 400, "damaged or incomplete"),
         (lambda p: png_bomb(), 413, "the limit is 64 megapixels"),
-        (lambda p: animated_gif(p), 400, "Animated images"),
+        (lambda p: animated_png(p), 400, "Animated images"),
         (lambda p: b"", 400, "empty"),
     ],
-    ids=["text", "truncated", "bomb", "animated-gif", "empty"],
+    ids=["text", "truncated", "bomb", "animated-png", "empty"],
 )
 def test_bad_files_get_a_clear_message_and_leave_nothing(
     client, post, post_photo, indexed_catalogue, faces_dir, settings, make, status, message
@@ -261,3 +263,28 @@ def test_results_survive_a_rebuild_and_a_removed_photo(
 
 def test_unknown_token_is_404(client, db):
     assert client.get("/r/not-a-real-token/").status_code == 404
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_sent(live_server, settings):
+    """The server answers 413 from the Content-Length alone: the client has sent a few bytes of
+    the 200 MB it announced when the page arrives."""
+    settings.LOOKALIKE_UPLOAD_MAX_BYTES = 15_000_000
+    host, port = live_server.thread.host, live_server.thread.port
+    boundary = "lookalike-boundary"
+    head = (
+        f"POST / HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        "Content-Length: 200000000\r\nConnection: close\r\n\r\n"
+    )
+    part = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    )
+    with socket.create_connection((host, port), timeout=60) as connection:
+        connection.sendall(head.encode() + part.encode() + b"\xff" * 4096)
+        status, headers, body = read_answer(connection)
+    assert status == 413 and headers["content-type"].startswith("text/html")
+    page = body.decode()
+    assert "This file is over 15 MB. Please upload a smaller photo." in page
+    assert "Back to the start" in page
+    assert not Match.objects.exists()
