@@ -238,6 +238,10 @@ LOOKALIKE_INDEX_CACHE_DIR = Path(
     env("LOOKALIKE_INDEX_CACHE_DIR", default=str(VAR_DIR / "index-cache"))
 )
 LOOKALIKE_UPLOAD_MAX_BYTES = env.int("LOOKALIKE_UPLOAD_MAX_BYTES", default=15_000_000)
+# A web request decodes an upload only if that costs at most this many pixels (after JPEG DCT
+# scaling, so any JPEG; a 12 MP HEIC or PNG too); a bigger one is re-encoded by the worker.
+# 16 MP decoded is about 50 MB; a 62 MP PNG would be 190 MB and over a second of CPU.
+LOOKALIKE_WEB_DECODE_MAX_PIXELS = env.int("LOOKALIKE_WEB_DECODE_MAX_PIXELS", default=16_000_000)
 # The stored copy of a visitor's photo is re-encoded at most this long on its longest side;
 # 2000 rather than 2048: a 12 MP photo (4032 px) then decodes at half scale (2016 px) in JPEG
 # draft mode instead of in full.

@@ -2,14 +2,16 @@
 
 import io
 import socket
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import connection
 
 from actors.models import Actor
 from matching.models import Match
-from testkit.photos import animated_png, png_bomb
+from testkit.photos import REFUSED_FORMATS, animated_png, in_format, one_colour_png, png_bomb
 from testkit.servers import project_env, read_answer, start_gunicorn
 
 pytestmark = pytest.mark.django_db
@@ -139,6 +141,48 @@ def test_openapi_schema_describes_the_endpoints(client, db):
     text = response.content.decode()
     assert "/api/v1/matches/" in text and "/api/v1/actors/" in text
     assert schema is None or "openapi" in schema
+
+
+@pytest.mark.parametrize("fmt", sorted(REFUSED_FORMATS))
+def test_formats_we_do_not_document_are_refused(api_upload, faces_dir, settings, fmt):
+    data = in_format((faces_dir / "gallery" / "Matt_Damon" / "1.jpg").read_bytes(), fmt)
+    response = api_upload(data, name=f"photo.{REFUSED_FORMATS[fmt]}")
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "not_an_image",
+        "message": "This file is not an image we can read. "
+        "Please upload a JPEG, PNG, WebP or HEIC photo.",
+    }
+    assert not Match.objects.exists()
+    assert not (Path(settings.MEDIA_ROOT) / "visitors").exists()
+
+
+def test_a_62_megapixel_png_is_accepted_and_the_worker_finishes_it(
+    client, api_upload, indexed_catalogue, settings
+):
+    response = api_upload(one_colour_png(7900, 7900), name="big.png")
+    assert response.status_code == 202
+    result = client.get(response.json()["url"]).json()
+    assert result["status"] == "failed" and result["error"]["code"] == "no_face"
+    match = Match.objects.get()
+    assert not match.original and max(match.photo_width, match.photo_height) == 2000
+    assert not default_storage.exists(match.file_name("original"))
+
+
+def test_damage_that_only_decoding_shows_ends_as_a_failed_result(
+    client, api_upload, indexed_catalogue, settings
+):
+    whole = one_colour_png(7900, 7900)
+    response = api_upload(whole[: len(whole) // 2], name="big.png")
+    assert response.status_code == 202  # the header is sound; the pixels are for the worker
+    result = client.get(response.json()["url"]).json()
+    assert result["status"] == "failed"
+    assert result["error"] == {
+        "code": "damaged_image",
+        "message": "This image is damaged or incomplete. Please try another copy of the photo.",
+    }
+    match = Match.objects.get()
+    assert not match.original and not default_storage.exists(match.file_name("original"))
 
 
 def multipart(parts: list[tuple[str, bytes, str | None]], boundary="b0undary") -> bytes:
