@@ -198,6 +198,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Lookalike API",
     "DESCRIPTION": "Upload a photo, then read which film actors its faces resemble.",
     "VERSION": "1.0.0",
+    # Request bodies get components of their own, so a file field is `format: binary`.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema describes the API, not the address it is served from.
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 # Throttling counts need a cache every process shares: Redis when configured.
 REDIS_URL = env("REDIS_URL", default="")

@@ -11,9 +11,33 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import Http404
+from rest_framework import serializers
 from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="Stable, for programs: invalid, not_an_image, damaged_image, animated_image, "
+        "too_large, throttled, not_found, authentication_failed, ..."
+    )
+    message = serializers.CharField(help_text="For people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="With `invalid`: what is wrong with each field.",
+    )
+    retry_after = serializers.IntegerField(
+        required=False, help_text="With `throttled`: seconds to wait before trying again."
+    )
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error answer."""
+
+    # For the schema only: api_exception_handler builds the answers.
+    error = ErrorDetailSerializer()
 
 
 def api_exception_handler(exc, context):

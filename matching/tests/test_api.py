@@ -8,6 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
+from drf_spectacular.validation import validate_schema
+from jsonschema import Draft202012Validator
 
 from actors.models import Actor
 from matching.models import Match
@@ -132,15 +134,6 @@ def test_actors_can_be_searched_and_paged(client, indexed_catalogue):
     found = client.get("/api/v1/actors/", {"search": "damon"}).json()
     assert [a["name"] for a in found["results"]] == ["Matt Damon"]
     assert found["results"][0]["image_count"] == 4
-
-
-def test_openapi_schema_describes_the_endpoints(client, db):
-    response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
-    assert response.status_code == 200
-    schema = response.json() if "json" in response["Content-Type"] else None
-    text = response.content.decode()
-    assert "/api/v1/matches/" in text and "/api/v1/actors/" in text
-    assert schema is None or "openapi" in schema
 
 
 @pytest.mark.parametrize("fmt", sorted(REFUSED_FORMATS))
@@ -286,3 +279,151 @@ def test_a_chunked_body_is_read_up_to_the_limit_and_no_further(gunicorn, faces_d
     status, headers, body = send_chunked(gunicorn, "/", page, stop_at=240_000)
     assert status == 413 and headers["content-type"].startswith("text/html")
     assert not Match.objects.exists()
+
+
+@pytest.fixture
+def api_schema(client) -> dict:
+    response = client.get("/api/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_openapi_schema_is_valid_and_describes_the_photo_as_a_file(api_schema):
+    validate_schema(api_schema)  # against the OpenAPI 3 specification's own JSON schema
+    assert set(api_schema["paths"]) == {
+        "/api/v1/matches/",
+        "/api/v1/matches/{token}/",
+        "/api/v1/actors/",
+        "/api/v1/auth/token/",
+    }
+    upload = api_schema["paths"]["/api/v1/matches/"]["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]  # a file cannot travel url-encoded
+    fields = resolve(api_schema, upload["multipart/form-data"]["schema"])
+    assert fields["properties"]["image"] == {
+        "type": "string",
+        "format": "binary",
+        "description": "The photo: JPEG, PNG, WebP or HEIC.",
+    }
+    assert fields["properties"]["share_face"]["type"] == "boolean"
+    assert fields["required"] == ["image"]
+    login = api_schema["paths"]["/api/v1/auth/token/"]["post"]["requestBody"]["content"]
+    credentials = resolve(api_schema, login["application/json"]["schema"])
+    assert all(credentials["properties"][f]["minLength"] == 1 for f in ("username", "password"))
+    error = resolve(api_schema, {"$ref": "#/components/schemas/Error"})
+    detail = resolve(api_schema, error["properties"]["error"])
+    assert detail["required"] == ["code", "message"]
+
+
+def resolve(schema: dict, node: dict) -> dict:
+    while "$ref" in node:
+        target = schema
+        for key in node["$ref"].removeprefix("#/").split("/"):
+            target = target[key]
+        node = target
+    return node
+
+
+def as_json_schema(node):
+    """OpenAPI 3.0 says `nullable: true` where JSON Schema says the type may be null."""
+    if isinstance(node, list):
+        return [as_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: as_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def check_documented(api_schema: dict, method: str, path: str, response) -> None:
+    """The answer's status is among those the schema lists for the operation, and its body has
+    the shape the schema gives for that status."""
+    operation = api_schema["paths"][path][method]
+    status = str(response.status_code)
+    assert status in operation["responses"], f"{method} {path}: {status} is not documented"
+    documented = operation["responses"][status]["content"]["application/json"]["schema"]
+    root = {**as_json_schema(documented), "components": as_json_schema(api_schema["components"])}
+    errors = [e.message for e in Draft202012Validator(root).iter_errors(response.json())]
+    assert not errors, f"{method} {path} {status}: {errors}"
+
+
+def test_every_answer_the_api_gives_is_documented_with_its_shape(
+    api_schema, client, indexed_catalogue, faces_dir, settings, django_user_model
+):
+    from django.test import Client
+
+    photo = (faces_dir / "extras" / "low_res_240p_obama.jpg").read_bytes()
+
+    def upload(data=photo, via=client, headers=None, **fields):
+        handle = io.BytesIO(data)
+        handle.name = "photo.jpg"
+        return via.post("/api/v1/matches/", {"image": handle, **fields}, **(headers or {}))
+
+    def rates(**changed):
+        settings.REST_FRAMEWORK = {
+            **settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": {
+                **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+                **changed,
+            },
+        }
+        cache.clear()
+
+    rates(uploads_api_anonymous="100/hour")
+
+    bad_token = {"HTTP_AUTHORIZATION": "Token not-a-real-token"}
+    user = django_user_model.objects.create_user("ada", password="a long passphrase 42")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(user)
+    matches, match, actors, token = (
+        ("post", "/api/v1/matches/"),
+        ("get", "/api/v1/matches/{token}/"),
+        ("get", "/api/v1/actors/"),
+        ("post", "/api/v1/auth/token/"),
+    )
+    created = upload()
+    answers = [
+        (matches, created, 202),
+        (matches, upload(b"not a photo"), 400),
+        (matches, upload(share_face="0"), 400),
+        (matches, client.post("/api/v1/matches/", {}), 400),
+        (matches, upload(headers=bad_token), 401),
+        (matches, upload(via=browser), 403),
+        (matches, client.post("/api/v1/matches/", {"x": 1}, "application/json"), 415),
+        (match, client.get(created.json()["url"]), 200),
+        (match, client.get("/api/v1/matches/no-such-token/"), 404),
+        (match, client.get(created.json()["url"], **bad_token), 401),
+        (actors, client.get("/api/v1/actors/", {"search": "oba"}), 200),
+        (actors, client.get("/api/v1/actors/", {"page": 0}), 404),
+        (actors, client.get("/api/v1/actors/", **bad_token), 401),
+        (
+            token,
+            client.post(token[1], {"username": "ada", "password": "a long passphrase 42"}),
+            200,
+        ),
+        (token, client.post(token[1], {}), 400),
+        (token, client.post(token[1], {"username": "", "password": "x"}), 400),
+        (token, client.post(token[1], "username=ada", "text/plain"), 415),
+        (token, client.post(token[1], {"username": "ada", "password": "x"}, **bad_token), 401),
+    ]
+    answers.append((token, browser.post(token[1], {"username": "ada", "password": "x"}), 403))
+    settings.LOOKALIKE_UPLOAD_MAX_BYTES = 1000
+    answers.append((matches, upload(), 413))
+    long_password = {"username": "ada", "password": "x" * 100_000}
+    answers.append((token, client.post(token[1], long_password), 413))
+    rates(uploads="1/minute", login_address="1/minute")
+    upload()
+    answers.append((matches, upload(), 429))
+    client.post(token[1], {"username": "ada", "password": "x"})
+    answers.append((token, client.post(token[1], {"username": "ada", "password": "x"}), 429))
+
+    for (method, path), response, status in answers:
+        assert response.status_code == status, (method, path, response.content[:300])
+        check_documented(api_schema, method, path, response)
+    documented = {
+        (method, path, status)
+        for path, operations in api_schema["paths"].items()
+        for method, operation in operations.items()
+        for status in operation["responses"]
+    }
+    assert {(method, path, str(status)) for (method, path), _, status in answers} == documented
