@@ -12,9 +12,7 @@ def test_every_test_file_lies_under_a_collected_path():
     config = tomllib.loads((REPO / "pyproject.toml").read_text())
     testpaths = [REPO / p for p in config["tool"]["pytest"]["ini_options"]["testpaths"]]
     test_files = [
-        path
-        for path in REPO.rglob("test_*.py")
-        if not SKIPPED & set(path.relative_to(REPO).parts)
+        path for path in REPO.rglob("test_*.py") if not SKIPPED & set(path.relative_to(REPO).parts)
     ]
     assert len(test_files) > 30
     outside = [
