@@ -56,7 +56,7 @@ class ActorImageAdmin(admin.ModelAdmin):
         if not image.face_thumbnail:
             return "-"
         return format_html(
-            '<img src="{}" width="72" height="72" alt="" style="border-radius:6px">',
+            '<img src="{}" width="72" height="72" alt="" class="face-thumb">',
             image.face_thumbnail.url,
         )
 

@@ -20,7 +20,8 @@ from face_engine.faces import ENCODER, find_faces
 
 from .models import Actor, ActorImage, FaceEmbedding, SkippedPhoto
 
-EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}
+# The formats the face engine reads (a multi-picture JPEG is a JPEG).
+EXTENSIONS = {"JPEG": "jpg", "MPO": "jpg", "PNG": "png", "WEBP": "webp", "HEIF": "heic"}
 ATTRIBUTION_FILE = "attribution.csv"
 
 

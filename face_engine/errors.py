@@ -15,7 +15,7 @@ class FaceEngineError(Exception):
 class NotAnImage(FaceEngineError):
     code = "not_an_image"
     default_message = (
-        "This file is not an image we can read. Please upload a JPEG, PNG or WebP photo."
+        "This file is not an image we can read. Please upload a JPEG, PNG, WebP or HEIC photo."
     )
 
 

@@ -28,6 +28,37 @@ _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 _BACKGROUND = (255, 255, 255)
 
 
+# Exactly the formats we document (HEIF holds iPhone HEIC photos); Pillow is never asked to try
+# its other decoders (TIFF, BMP, ICO, TGA, GIF, EPS through Ghostscript, ...) on untrusted bytes.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+# Pillow opens a JPEG that carries further pictures after the photo (a stereo pair, a depth map)
+# as MPO: a still photo, whose first picture is the one to use.
+_STILL_MULTI_PICTURE = {"MPO"}
+_DRAFT_FORMATS = {"JPEG", "MPO"}
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, struct.error, EOFError)
+
+
+@dataclass(frozen=True)
+class ImageHeader:
+    """What an image's header says, read without decoding its pixels."""
+
+    format: str
+    size: tuple[int, int]  # (width, height) as stored
+    frames: int
+    orientation: int  # EXIF orientation as far as the header tells (0: none)
+    decode_size: tuple[int, int]  # what a decode to the working size makes (after JPEG scaling)
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        width, height = self.size
+        return (height, width) if self.orientation in _SWAPPING_ORIENTATIONS else (width, height)
+
+    @property
+    def decode_pixels(self) -> int:
+        """The pixels a decode costs: what a caller compares with its budget before decoding."""
+        return self.decode_size[0] * self.decode_size[1]
+
+
 @dataclass(frozen=True)
 class LoadedImage:
     """A photo decoded to RGB at working size, with the size it has as displayed."""
@@ -47,6 +78,20 @@ class LoadedImage:
         return max(self.original_size) / max(self.working_size)
 
 
+def read_header(
+    data: bytes,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    working_size: int = WORKING_SIZE,
+    allow_animation: bool = True,
+) -> ImageHeader:
+    """Check untrusted bytes as far as the header goes (format, size, frames, orientation) and
+    say what decoding them would cost; no pixel is decoded, so the cost is the same for any size.
+    """
+    image = _open(data, max_pixels=max_pixels, allow_animation=allow_animation)
+    return _prepare(image, working_size)
+
+
 def load_image(
     data: bytes,
     *,
@@ -55,40 +100,21 @@ def load_image(
     allow_animation: bool = True,
 ) -> LoadedImage:
     """Decode untrusted bytes; animated images give their first frame unless refused."""
-    if not data:
-        raise NotAnImage("The file is empty.")
+    image = _open(data, max_pixels=max_pixels, allow_animation=allow_animation)
+    header = _prepare(image, working_size)
     try:
-        image = Image.open(io.BytesIO(data))
-    except Image.DecompressionBombError as exc:
-        raise _too_large(max_pixels) from exc
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error) as exc:
-        raise NotAnImage() from exc
-
-    source_format = image.format
-    width, height = image.size
-    if width <= 0 or height <= 0:
-        raise NotAnImage()
-    if width * height > max_pixels:
-        raise _too_large(max_pixels, f"{width}×{height} pixels")
-
-    orientation = _orientation(image)
-    original_size = (height, width) if orientation in _SWAPPING_ORIENTATIONS else (width, height)
-    try:
-        if getattr(image, "n_frames", 1) > 1:
-            if not allow_animation:
-                raise AnimatedImage()
+        if header.frames > 1:
             image.seek(0)
-        if source_format == "JPEG":
-            # Decode straight to a reduced size (DCT scaling); the box keeps the photo's own
-            # aspect ratio, or a 4:3 photo would only be halved.
-            ratio = min(1.0, working_size / max(width, height))
-            image.draft(image.mode, (math.ceil(width * ratio), math.ceil(height * ratio)))
         image.load()
     except Image.DecompressionBombError as exc:
         raise _too_large(max_pixels) from exc
-    except (OSError, ValueError, SyntaxError, struct.error, EOFError) as exc:
+    except _DECODE_ERRORS as exc:
         raise DamagedImage() from exc
 
+    # Read after decoding: a PNG may keep its EXIF after the pixels.
+    orientation = _orientation(image)
+    width, height = header.size
+    original_size = (height, width) if orientation in _SWAPPING_ORIENTATIONS else (width, height)
     if orientation:
         try:
             image = ImageOps.exif_transpose(image)
@@ -97,7 +123,52 @@ def load_image(
     image = to_rgb(image)
     if max(image.size) > working_size:
         image.thumbnail((working_size, working_size), Image.Resampling.BILINEAR)
-    return LoadedImage(pixels=np.asarray(image), original_size=original_size, format=source_format)
+    return LoadedImage(pixels=np.asarray(image), original_size=original_size, format=header.format)
+
+
+def _open(data: bytes, *, max_pixels: int, allow_animation: bool) -> Image.Image:
+    """Open without decoding, refusing what the header already condemns."""
+    if not data:
+        raise NotAnImage("The file is empty.")
+    try:
+        image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+    except Image.DecompressionBombError as exc:
+        raise _too_large(max_pixels) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, struct.error) as exc:
+        raise NotAnImage() from exc
+
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise NotAnImage()
+    if width * height > max_pixels:
+        raise _too_large(max_pixels, f"{width}×{height} pixels")
+    try:
+        frames = getattr(image, "n_frames", 1)
+    except _DECODE_ERRORS as exc:
+        raise DamagedImage() from exc
+    if frames > 1 and image.format not in _STILL_MULTI_PICTURE and not allow_animation:
+        raise AnimatedImage()
+    return image
+
+
+def _prepare(image: Image.Image, working_size: int) -> ImageHeader:
+    """The header of an opened image; a JPEG is set to decode straight to a reduced size."""
+    size = image.size
+    if image.format in _DRAFT_FORMATS:
+        # DCT scaling; the box keeps the photo's own aspect ratio, or a 4:3 photo would only
+        # be halved.
+        width, height = size
+        ratio = min(1.0, working_size / max(width, height))
+        image.draft(image.mode, (math.ceil(width * ratio), math.ceil(height * ratio)))
+    # Pillow reads a PNG's EXIF by decoding the whole image, unless it came before the pixels.
+    header_has_exif = image.format != "PNG" or "exif" in image.info
+    return ImageHeader(
+        format=image.format or "",
+        size=size,
+        frames=getattr(image, "n_frames", 1),
+        orientation=_orientation(image) if header_has_exif else 0,
+        decode_size=image.size,
+    )
 
 
 def to_jpeg(image: LoadedImage, quality: int = 88) -> bytes:

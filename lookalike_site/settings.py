@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from face_engine import limits
@@ -54,6 +55,23 @@ PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=1) if BEHIND_PROXY else 0
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests only from the site
+# itself, never inline; images from the site, the upload preview (blob:) and, when media lives
+# elsewhere (S3), the storage's own origin, which common.csp adds.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -67,6 +85,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "csp",
     "accounts",
     "actors",
     "matching",
@@ -75,11 +94,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "common.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Runs before any view (or the CSRF check) reads the body; after authentication, so its
+    # 413 page knows who is logged in.
+    "common.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -220,6 +243,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Lookalike API",
     "DESCRIPTION": "Upload a photo, then read which film actors its faces resemble.",
     "VERSION": "1.0.0",
+    # Request bodies get components of their own, so a file field is `format: binary`.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The schema describes the API, not the address it is served from.
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 # Throttling counts need a cache every process shares: Redis when configured.
 REDIS_URL = env("REDIS_URL", default="")
@@ -302,6 +329,10 @@ LOOKALIKE_INDEX_CACHE_DIR = Path(
     env("LOOKALIKE_INDEX_CACHE_DIR", default=str(VAR_DIR / "index-cache"))
 )
 LOOKALIKE_UPLOAD_MAX_BYTES = env.int("LOOKALIKE_UPLOAD_MAX_BYTES", default=15_000_000)
+# A web request decodes an upload only if that costs at most this many pixels (after JPEG DCT
+# scaling, so any JPEG; a 12 MP HEIC or PNG too); a bigger one is re-encoded by the worker.
+# 16 MP decoded is about 50 MB; a 62 MP PNG would be 190 MB and over a second of CPU.
+LOOKALIKE_WEB_DECODE_MAX_PIXELS = env.int("LOOKALIKE_WEB_DECODE_MAX_PIXELS", default=16_000_000)
 # The stored copy of a visitor's photo is re-encoded at most this long on its longest side;
 # 2000 rather than 2048: a 12 MP photo (4032 px) then decodes at half scale (2016 px) in JPEG
 # draft mode instead of in full.

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db.models import Count, Q
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, ValidationError
@@ -18,6 +18,7 @@ from common.throttles import (
     LoginUsernameThrottle,
     UploadThrottle,
 )
+from matching.api_errors import ErrorSerializer
 from matching.models import Match, face_result
 from matching.selectors import visible_match
 from matching.services import UploadRejected, match_create
@@ -30,9 +31,31 @@ class Rejected(APIException):
         self.status_code = http_status
 
 
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ErrorSerializer, description=description)
+
+
+# Answers any endpoint may give, besides its own.
+BAD_TOKEN = {401: error("The `Authorization: Token` header names no valid token")}
+BODY_REFUSED = {
+    403: error("Logged in through the site's session cookie, without its CSRF token"),
+    413: error("The request body or one of its fields is over the size limit"),
+    415: error("The body is not in one of the content types listed"),
+}
+
+
+class TrueOrFalseField(serializers.BooleanField):
+    """`true` or `false` (any case), as the schema's boolean says: not 1, 0, on, yes, ..."""
+
+    TRUE_VALUES = {True, "true", "True", "TRUE"}
+    FALSE_VALUES = {False, "false", "False", "FALSE"}
+
+
 class MatchUploadSerializer(serializers.Serializer):
     image = serializers.FileField(help_text="The photo: JPEG, PNG, WebP or HEIC.")
-    share_face = serializers.BooleanField(default=False)
+    share_face = TrueOrFalseField(
+        default=False, help_text="Show the visitor's face on the share picture."
+    )
 
 
 class MatchSerializer(serializers.ModelSerializer):
@@ -81,12 +104,17 @@ class MatchListCreate(APIView):
     throttle_classes = [UploadThrottle, AccountUploadThrottle, AnonymousApiUploadThrottle]
 
     @extend_schema(
-        request=MatchUploadSerializer,
+        request={"multipart/form-data": MatchUploadSerializer},
         responses={
             202: MatchSerializer,
-            400: OpenApiResponse(description="Not an image, damaged, animated, or no file"),
-            413: OpenApiResponse(description="Over the size or pixel limit"),
-            429: OpenApiResponse(description="Too many uploads; retry later"),
+            400: error(
+                "Not an image of an accepted format, damaged, animated, no file, or a field "
+                "invalid; or too many fields or files"
+            ),
+            **BAD_TOKEN,
+            **BODY_REFUSED,
+            413: error("Over the size or pixel limit"),
+            429: error("Too many uploads; retry after `retry_after` seconds"),
         },
     )
     def post(self, request):
@@ -109,7 +137,11 @@ class MatchListCreate(APIView):
 
 class MatchDetail(APIView):
     @extend_schema(
-        responses={200: MatchSerializer, 404: OpenApiResponse(description="No such match")}
+        responses={
+            200: MatchSerializer,
+            **BAD_TOKEN,
+            404: error("No such match, or a private one of another account"),
+        }
     )
     def get(self, request, token: str):
         match = visible_match(request, token)
@@ -124,6 +156,15 @@ class ActorSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "imdb_id", "profession", "image_count"]
 
 
+@extend_schema_view(
+    get=extend_schema(
+        responses={
+            200: ActorSerializer(many=True),
+            **BAD_TOKEN,
+            404: error("No such page (pages count from 1)"),
+        }
+    )
+)
 class ActorList(generics.ListAPIView):
     serializer_class = ActorSerializer
     search_fields = ["name"]
@@ -133,6 +174,21 @@ class ActorList(generics.ListAPIView):
         return Actor.objects.annotate(image_count=Count("images", filter=active)).order_by("name")
 
 
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+
+
+@extend_schema_view(
+    post=extend_schema(
+        responses={
+            200: TokenSerializer,
+            400: error("Wrong user name or password, or one missing"),
+            **BAD_TOKEN,
+            **BODY_REFUSED,
+            429: error("Too many attempts; retry after `retry_after` seconds"),
+        }
+    )
+)
 class TokenObtain(ObtainAuthToken):
     """POST username and password, get the account's API token; limited like the login page."""
 

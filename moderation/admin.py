@@ -31,7 +31,7 @@ def thumbnail(image: ActorImage | None, size: int = 96) -> str:
     if image is None or not image.face_thumbnail:
         return "-"
     return format_html(
-        '<img src="{}" width="{}" height="{}" alt="" style="border-radius:6px">',
+        '<img src="{}" width="{}" height="{}" alt="" class="face-thumb">',
         image.face_thumbnail.url,
         size,
         size,

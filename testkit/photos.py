@@ -13,19 +13,65 @@ def encode(picture: Image.Image, fmt: str, **options) -> bytes:
     return buffer.getvalue()
 
 
+# Formats Pillow reads that the site does not accept, each with its file extension. EPS matters
+# most: Pillow would hand it to Ghostscript.
+REFUSED_FORMATS = {
+    "TIFF": "tif",
+    "BMP": "bmp",
+    "ICO": "ico",
+    "TGA": "tga",
+    "GIF": "gif",
+    "EPS": "eps",
+}
+
+
+def in_format(jpeg: bytes, fmt: str) -> bytes:
+    """The photo saved again, still, in another of Pillow's formats."""
+    return encode(Image.open(io.BytesIO(jpeg)).convert("RGB"), fmt)
+
+
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def one_colour_png(width: int = 7900, height: int = 7900, colour=(205, 120, 90)) -> bytes:
+    """An RGB PNG of one colour: about 200 KB on disk, 187 MB once decoded (62 MP by default,
+    under the 64 MP limit): the cheapest way to make a web process decode a lot."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    row = b"\x00" + bytes(colour) * width
+    compressor = zlib.compressobj(9)
+    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", body)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def phone_photo(jpeg: bytes, fmt: str = "JPEG", size=(3024, 4032)) -> bytes:
+    """The photo scaled up to a 12 MP phone picture (portrait 3024x4032), as JPEG or HEIF."""
+    picture = Image.open(io.BytesIO(jpeg)).convert("RGB").resize(size)
+    if fmt == "HEIF":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+        # The fastest x265 preset: a 12 MP HEIC takes seconds instead of most of a minute.
+        return encode(picture, "HEIF", quality=40, enc_params={"preset": "ultrafast"})
+    return encode(picture, fmt, quality=88)
+
+
 def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
     """A PNG claiming a huge size, with a tiny (deflated) body: a decompression bomb."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = struct.pack(">I", zlib.crc32(kind + body))
-        return struct.pack(">I", len(body)) + kind + body + crc
-
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
     row = b"\x00" + b"\x00" * ((width + 7) // 8)
     compressor = zlib.compressobj(9)
     body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
     return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", body)
+        + _png_chunk(b"IEND", b"")
     )
 
 
@@ -42,6 +88,11 @@ def with_gps_exif(jpeg: bytes) -> bytes:
 def animated_gif(jpeg: bytes) -> bytes:
     still = Image.open(io.BytesIO(jpeg)).convert("RGB")
     return encode(still, "GIF", save_all=True, append_images=[still.rotate(10)], duration=200)
+
+
+def animated_png(jpeg: bytes) -> bytes:
+    still = Image.open(io.BytesIO(jpeg)).convert("RGB")
+    return encode(still, "PNG", save_all=True, append_images=[still.rotate(10)], duration=200)
 
 
 def heic(jpeg: bytes) -> bytes:

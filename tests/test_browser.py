@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from matching.models import Match
 from matching.services import index_build
 
 from .conftest import ARTIFACTS
@@ -39,16 +40,49 @@ def browser():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+class PolicyWatch:
+    """Collects what Chromium reports on the console of watched pages about the
+    Content-Security-Policy: anything the policy blocked."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+
+    def __call__(self, page):
+        def heard(message):
+            if "Content Security Policy" in message.text:
+                self.violations.append(f"{page.url}: {message.text}")
+
+        page.on("console", heard)
+        return page
+
+
+@pytest.fixture
+def csp():
+    return PolicyWatch()
+
+
+def log_in(context, live_server, user) -> None:
+    """The browser gets the session of a login made through Django's test client."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+
 def shot(page, name: str) -> None:
     folder = ARTIFACTS / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
-def test_try_an_example_and_share_it(browser, live_server, celery_worker_process, small_catalogue):
+def test_try_an_example_and_share_it(
+    browser, live_server, celery_worker_process, small_catalogue, csp
+):
     index_build()
     context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
+    page = csp(context.new_page())
     page.goto(live_server.url)
     assert page.get_by_role("heading", name="Which film actor do you look like?").is_visible()
     shot(page, "1-home")
@@ -71,7 +105,7 @@ def test_try_an_example_and_share_it(browser, live_server, celery_worker_process
     assert page.locator("[data-copied]").is_visible()
 
     stranger = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-    shared = stranger.new_page()
+    shared = csp(stranger.new_page())
     shared.goto(share_url)
     assert shared.locator(".match-row").count() == 3
     og_image = shared.locator("meta[property='og:image']").get_attribute("content")
@@ -87,28 +121,89 @@ def test_try_an_example_and_share_it(browser, live_server, celery_worker_process
     shot(shared, "4-shared-on-a-phone")
     stranger.close()
     context.close()
+    assert csp.violations == []
 
 
 def test_a_photo_without_a_face_offers_another_try(
-    browser, live_server, celery_worker_process, small_catalogue, faces_dir
+    browser, live_server, celery_worker_process, small_catalogue, faces_dir, csp
 ):
     index_build()
-    page = browser.new_page()
+    page = csp(browser.new_page())
     page.goto(live_server.url)
     page.set_input_files("input[type=file]", str(faces_dir / "extras" / "no_face_dogs.jpg"))
+    # The chosen photo is previewed from a blob: address, which the policy allows.
+    page.locator("[data-preview]").wait_for(state="visible")
+    assert page.locator("[data-preview]").evaluate("i => i.src").startswith("blob:")
     page.get_by_role("button", name="Find my lookalike").click()
     page.get_by_role("heading", name="We couldn't find a face").wait_for(timeout=90_000)
     shot(page, "5-no-face")
     page.get_by_role("link", name="Try another photo").click()
     page.wait_for_url(live_server.url + "/")
+    assert csp.violations == []
 
 
-def test_a_file_that_is_not_an_image_is_refused_on_the_form(browser, live_server, tmp_path, db):
+def test_a_file_that_is_not_an_image_is_refused_on_the_form(
+    browser, live_server, tmp_path, db, csp
+):
     notes = tmp_path / "notes.jpg"
     notes.write_text("not a photo")
-    page = browser.new_page()
+    page = csp(browser.new_page())
     page.goto(live_server.url)
     page.set_input_files("input[type=file]", str(notes))
     page.get_by_role("button", name="Find my lookalike").click()
     assert "not an image we can read" in page.locator("[data-error]").inner_text()
     shot(page, "6-not-an-image")
+    assert csp.violations == []
+
+
+def test_deleting_a_result_asks_first(browser, live_server, django_user_model, csp):
+    user = django_user_model.objects.create_user("ada", password="a long passphrase 42")
+    match = Match.objects.create(
+        owner=user, visibility="private", status="failed", error_code="no_face"
+    )
+    context = browser.new_context()
+    log_in(context, live_server, user)
+    page = csp(context.new_page())
+    page.goto(f"{live_server.url}/accounts/matches/")
+    answers = iter(["dismiss", "accept"])
+    questions = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        getattr(dialog, next(answers))()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="Delete").click()
+    assert Match.objects.filter(pk=match.pk).exists()  # the visitor said no
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete").click()
+    assert questions == ["Delete this result, its photo and faces?"] * 2
+    assert not Match.objects.filter(pk=match.pk).exists()
+    context.close()
+    assert csp.violations == []
+
+
+def test_admin_pages_keep_to_the_content_security_policy(
+    browser, live_server, django_user_model, small_catalogue, csp
+):
+    from actors.models import ActorImage
+
+    admin = django_user_model.objects.create_superuser("root", password="a long passphrase 42")
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    log_in(context, live_server, admin)
+    page = csp(context.new_page())
+    image = ActorImage.objects.first()
+    for path in [
+        "/admin/",
+        "/admin/matching/indexversion/",
+        "/admin/moderation/flag/",
+        f"/admin/actors/actorimage/{image.pk}/change/",
+    ]:
+        page.goto(live_server.url + path)
+        assert page.locator("#content").is_visible(), path
+    thumbnail = page.locator("img.face-thumb")
+    assert thumbnail.evaluate("i => getComputedStyle(i).borderRadius") == "6px"
+    page.goto(live_server.url + "/admin/matching/indexversion/")
+    shot(page, "7-admin-index-versions")
+    context.close()
+    assert csp.violations == []

@@ -125,3 +125,24 @@ def test_a_failed_database_write_leaves_no_file_behind(faces_dir, settings):
         )
     assert stored_files(settings.MEDIA_ROOT) == []
     assert not ActorImage.objects.exists() and not Actor.objects.exists()
+
+
+@pytest.mark.django_db
+def test_catalogue_takes_jpeg_png_and_webp_and_skips_other_formats(make_gallery, faces_dir):
+    from testkit.photos import in_format
+
+    root = make_gallery(
+        {
+            "Barack_Obama": ["gallery/Barack_Obama/1.jpg", "extras/alpha_png_32bit_obama.png"],
+            "Scarlett_Johansson": ["extras/webp_bytes_named_jpg_scarlett.jpg"],
+        }
+    )
+    tiff = in_format((faces_dir / "gallery" / "Barack_Obama" / "2.jpg").read_bytes(), "TIFF")
+    (root / "Barack_Obama" / "3-scan.tif").write_bytes(tiff)
+    output = run_import(str(root))
+    assert "3 photos added (2 actors), 1 skipped" in output
+    assert "3-scan.tif: This file is not an image we can read. Please upload a JPEG, PNG" in output
+    extensions = sorted(
+        Path(name).suffix for name in ActorImage.objects.values_list("file", flat=True)
+    )
+    assert extensions == [".jpg", ".png", ".webp"]

@@ -79,12 +79,19 @@ def _stored_photo(match: Match) -> bytes:
         with default_storage.open(match.photo.name, "rb") as handle:
             return handle.read()
     with default_storage.open(match.original.name, "rb") as handle:
+        original = handle.read()
+    try:
         image = load_image(
-            handle.read(),
+            original,
             max_pixels=settings.LOOKALIKE_MAX_PIXELS,
             working_size=settings.LOOKALIKE_STORED_PHOTO_SIZE,
             allow_animation=False,
         )
+    except FaceEngineError:
+        # Damage that only decoding shows: the match fails, and the upload as sent goes too.
+        Match.objects.filter(pk=match.pk).update(original="")
+        default_storage.delete(match.original.name)
+        raise
     data = to_jpeg(image)
     photo = _replace_file(match.file_name("photo"), data)
     width, height = image.working_size

@@ -7,11 +7,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
+from common.request_limits import upload_too_large_message
 from face_engine.errors import FaceEngineError, ImageTooLarge
-from face_engine.images import load_image, to_jpeg
+from face_engine.images import load_image, read_header, to_jpeg
 from matching.models import Match
 from matching.services.claims import match_enqueue
 from matching.services.retention import expiry_for
+
+__all__ = ["UploadRejected", "match_create", "upload_too_large_message"]
 
 
 class UploadRejected(Exception):
@@ -22,29 +25,32 @@ class UploadRejected(Exception):
         self.code, self.message, self.http_status = code, message, http_status
 
 
-def upload_too_large_message() -> str:
-    megabytes = settings.LOOKALIKE_UPLOAD_MAX_BYTES / 1_000_000
-    return f"This file is over {megabytes:g} MB. Please upload a smaller photo."
+def _refusal(exc: FaceEngineError) -> UploadRejected:
+    return UploadRejected(exc.code, exc.message, 413 if isinstance(exc, ImageTooLarge) else 400)
 
 
 def match_create(*, data: bytes, share_face: bool = False, owner=None) -> Match:
-    """Keep a re-encoded copy of the photo (no EXIF, never the original bytes) and queue it.
+    """Check the photo from its header, keep an EXIF-free re-encoded copy and queue the match.
 
-    An account's uploads are private and kept; a visitor's are unlisted and expire.
+    The web request decodes a photo only when that costs at most LOOKALIKE_WEB_DECODE_MAX_PIXELS
+    pixels (any JPEG, which decodes at a reduced scale, or a 12 MP HEIC); a bigger one is kept
+    as sent, and the worker re-encodes it and deletes it at once. An account's uploads are
+    private and kept; a visitor's are unlisted and expire.
     """
     if len(data) > settings.LOOKALIKE_UPLOAD_MAX_BYTES:
         raise UploadRejected("too_large", upload_too_large_message(), 413)
+    options = {
+        "max_pixels": settings.LOOKALIKE_MAX_PIXELS,
+        "working_size": settings.LOOKALIKE_STORED_PHOTO_SIZE,
+        "allow_animation": False,
+    }
     try:
-        image = load_image(
-            data,
-            max_pixels=settings.LOOKALIKE_MAX_PIXELS,
-            working_size=settings.LOOKALIKE_STORED_PHOTO_SIZE,
-            allow_animation=False,
-        )
-    except ImageTooLarge as exc:
-        raise UploadRejected(exc.code, exc.message, 413) from exc
+        header = read_header(data, **options)
+        image = None
+        if header.decode_pixels <= settings.LOOKALIKE_WEB_DECODE_MAX_PIXELS:
+            image = load_image(data, **options)
     except FaceEngineError as exc:
-        raise UploadRejected(exc.code, exc.message) from exc
+        raise _refusal(exc) from exc
 
     match = Match(
         share_face=share_face,
@@ -52,15 +58,22 @@ def match_create(*, data: bytes, share_face: bool = False, owner=None) -> Match:
         visibility=Match.Visibility.PRIVATE if owner else Match.Visibility.UNLISTED,
         expires_at=expiry_for(owner),
     )
-    match.photo_width, match.photo_height = image.working_size
     # The file first, outside the transaction; removed again if the row cannot be written.
-    match.photo.name = default_storage.save(match.file_name("photo"), ContentFile(to_jpeg(image)))
+    if image is not None:
+        match.photo_width, match.photo_height = image.working_size
+        match.photo.name = default_storage.save(
+            match.file_name("photo"), ContentFile(to_jpeg(image))
+        )
+        saved = match.photo.name
+    else:
+        match.original.name = default_storage.save(match.file_name("original"), ContentFile(data))
+        saved = match.original.name
     try:
         with transaction.atomic():
             match.save()
             match_enqueue(match.pk)
     except BaseException:
-        default_storage.delete(match.photo.name)
+        default_storage.delete(saved)
         raise
     match.refresh_from_db()  # tasks run in-process without a broker, and may have finished
     return match

@@ -2,7 +2,11 @@
 
 import hashlib
 import io
+import json
 import re
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +19,18 @@ from actors.models import ActorImage
 from matching.models import Match, MatchFace, Resemblance
 from matching.services import index_build
 from matching.tasks import match_run
-from testkit.photos import animated_gif, collage, heic, png_bomb, with_gps_exif
+from testkit.photos import (
+    REFUSED_FORMATS,
+    animated_png,
+    collage,
+    heic,
+    in_format,
+    one_colour_png,
+    phone_photo,
+    png_bomb,
+    with_gps_exif,
+)
+from testkit.servers import REPO, project_env, read_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +39,24 @@ def media_files(settings) -> list[Path]:
     return [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
 
 
+def visitor_file_names(settings) -> list[str]:
+    folder = Path(settings.MEDIA_ROOT) / "visitors"
+    return sorted(p.name for p in folder.rglob("*") if p.is_file())
+
+
 def test_home_page_explains_and_offers_camera_and_examples(client):
     page = client.get(reverse("home")).content.decode()
     assert "Which film actor do you look like?" in page
     assert "without its location data" in page and reverse("privacy") in page
-    assert re.search(r'<input[^>]+type="file"[^>]+accept="image/\*"[^>]+capture="user"', page)
+    accept = re.search(r'<input[^>]+type="file"[^>]+accept="([^"]+)"[^>]+capture="user"', page)
+    types = set(accept.group(1).split(","))
+    assert {t for t in types if t.startswith("image/")} == {
+        "image/jpeg",
+        "image/png",
+        "image/webp",
+        "image/heic",
+        "image/heif",
+    }
     assert len(re.findall(r'name="example" value="[a-z-]+"', page)) == 6
     assert "share_face" in page
 
@@ -160,10 +188,10 @@ def test_an_example_runs_with_one_click(client, upload, indexed_catalogue):
         (lambda p: b"just some text, not a photo", 400, "not an image we can read"),
         (lambda p: p[: len(p) // 2], 400, "damaged or incomplete"),
         (lambda p: png_bomb(), 413, "the limit is 64 megapixels"),
-        (lambda p: animated_gif(p), 400, "Animated images"),
+        (lambda p: animated_png(p), 400, "Animated images"),
         (lambda p: b"", 400, "empty"),
     ],
-    ids=["text", "truncated", "bomb", "animated-gif", "empty"],
+    ids=["text", "truncated", "bomb", "animated-png", "empty"],
 )
 def test_bad_files_get_a_clear_message_and_leave_nothing(
     client, upload, indexed_catalogue, faces_dir, settings, make, status, message
@@ -259,3 +287,117 @@ def test_results_survive_a_rebuild_and_a_removed_photo(
 
 def test_unknown_token_is_404(client, db):
     assert client.get("/r/not-a-real-token/").status_code == 404
+
+
+@pytest.mark.parametrize("fmt", sorted(REFUSED_FORMATS))
+def test_formats_we_do_not_document_are_refused_on_the_form(upload, faces_dir, settings, fmt):
+    before = set(media_files(settings))
+    data = in_format((faces_dir / "gallery" / "Matt_Damon" / "1.jpg").read_bytes(), fmt)
+    response = upload(data, name=f"photo.{REFUSED_FORMATS[fmt]}")
+    assert response.status_code == 400
+    assert "Please upload a JPEG, PNG, WebP or HEIC photo." in response.content.decode()
+    assert not Match.objects.exists()
+    assert set(media_files(settings)) == before
+
+
+def post_unprocessed(client, django_capture_on_commit_callbacks, data: bytes, name: str):
+    """POST the form and keep the queued task from running; returns the match and the task."""
+    handle = io.BytesIO(data)
+    handle.name = name
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(reverse("home"), {"photo": handle})
+    assert response.status_code == 302, response.content.decode()[:500]
+    return Match.objects.get(), queued
+
+
+def stored_size(match: Match) -> tuple[int, int]:
+    with default_storage.open(match.photo.name) as handle:
+        picture = Image.open(handle)
+        assert picture.format == "JPEG" and not picture.getexif()
+        return picture.size
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "HEIF"])
+def test_a_12_megapixel_phone_photo_is_re_encoded_in_the_web_request(
+    client, django_capture_on_commit_callbacks, faces_dir, settings, fmt
+):
+    data = phone_photo((faces_dir / "gallery" / "Matt_Damon" / "1.jpg").read_bytes(), fmt)
+    match, queued = post_unprocessed(client, django_capture_on_commit_callbacks, data, "IMG.x")
+    assert len(queued) == 1  # the worker's turn has not come yet
+    assert not match.original
+    assert stored_size(match) == (1500, 2000) == (match.photo_width, match.photo_height)
+    assert visitor_file_names(settings) == ["photo.jpg"]
+
+
+def test_a_62_megapixel_png_is_left_to_the_worker_which_re_encodes_it(
+    client, django_capture_on_commit_callbacks, indexed_catalogue, settings
+):
+    data = one_colour_png(7900, 7900)
+    match, queued = post_unprocessed(client, django_capture_on_commit_callbacks, data, "big.png")
+    assert match.original and not match.photo and match.status == "queued"
+    with default_storage.open(match.original.name) as handle:
+        assert handle.read() == data  # kept as sent, for the worker only
+
+    for task in queued:
+        task()
+    match.refresh_from_db()
+    assert match.status == "failed" and match.error_code == "no_face"  # it is one colour
+    assert not match.original and stored_size(match) == (2000, 2000)
+    assert visitor_file_names(settings) == ["photo.jpg"]
+    html = client.get(match.get_absolute_url()).content.decode()
+    assert "We couldn't find a face" in html
+
+
+def test_the_web_request_decodes_no_more_pixels_than_its_budget(
+    transactional_db, settings, tmp_path
+):
+    """The form's whole path (middleware, view, service) in a process of its own, once as
+    configured and once with a budget that lets it decode the 62 MP PNG: what each request adds
+    to the process's peak memory."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the process needs a database it can share: set DATABASE_URL to PostgreSQL")
+    photo = tmp_path / "big.png"
+    photo.write_bytes(one_colour_png(7900, 7900))
+
+    def accept(**settings_env) -> dict:
+        env = project_env(settings, **settings_env)
+        command = [sys.executable, "-m", "testkit.upload_peak_memory", str(photo)]
+        run = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr[-3000:]
+        return json.loads(run.stdout.strip().splitlines()[-1])
+
+    bounded = accept()
+    decoded = accept(LOOKALIKE_WEB_DECODE_MAX_PIXELS=100_000_000)
+    assert bounded["status"] == decoded["status"] == 302
+    assert bounded["kept_as_sent"] and not bounded["stored_copy"]
+    assert decoded["stored_copy"] and not decoded["kept_as_sent"]
+    # Decoded, the 62 MP are 187 MB of RGB; read from the header only, next to nothing.
+    assert decoded["added_peak_mb"] > 150, decoded
+    assert bounded["added_peak_mb"] < 20, bounded
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_sent(live_server, settings):
+    """The server answers 413 from the Content-Length alone: the client has sent a few bytes of
+    the 200 MB it announced when the page arrives."""
+    settings.LOOKALIKE_UPLOAD_MAX_BYTES = 15_000_000
+    host, port = live_server.thread.host, live_server.thread.port
+    boundary = "lookalike-boundary"
+    head = (
+        f"POST / HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: multipart/form-data; boundary={boundary}\r\n"
+        "Content-Length: 200000000\r\nConnection: close\r\n\r\n"
+    )
+    part = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    )
+    with socket.create_connection((host, port), timeout=60) as connection:
+        connection.sendall(head.encode() + part.encode() + b"\xff" * 4096)
+        status, headers, body = read_answer(connection)
+    assert status == 413 and headers["content-type"].startswith("text/html")
+    page = body.decode()
+    assert "This file is over 15 MB. Please upload a smaller photo." in page
+    assert "Back to the start" in page
+    assert not Match.objects.exists()
