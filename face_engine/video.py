@@ -14,6 +14,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
+import av.stream
 import numpy as np
 from PIL import Image
 
@@ -147,9 +148,13 @@ def _info(container, path: Path):
     format_name = container.format.name
     if format_name in IMAGE_FORMATS or format_name.endswith("_pipe"):
         raise NotAVideo(f"{path.name} is a still image, not a video.")
-    if not container.streams.video:
+    # A cover picture attached to a film is a video stream of one frame: not the film.
+    streams = [
+        s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic
+    ]
+    if not streams:
         raise NotAVideo(f"{path.name} has no video in it.")
-    stream = container.streams.video[0]
+    stream = streams[0]
     duration = None
     if stream.duration and stream.time_base:
         duration = float(stream.duration * stream.time_base)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
+import numpy as np
 from PIL import Image, ImageDraw
 
 from face_engine.crops import crop_box
@@ -45,11 +46,15 @@ class Film:
     def duration(self) -> float:
         return sum(shot.seconds for shot in self.shots)
 
-    def shot_at(self, seconds: float) -> Shot:
-        for shot, start in zip(self.shots, self.starts, strict=True):
+    def shot_number(self, seconds: float) -> int:
+        """Position of the shot seen at this time (shots can be alike, so not found by value)."""
+        for number, (shot, start) in enumerate(zip(self.shots, self.starts, strict=True)):
             if start <= seconds < start + shot.seconds:
-                return shot
+                return number
         raise ValueError(f"{seconds} s is after the end of the film")
+
+    def shot_at(self, seconds: float) -> Shot:
+        return self.shots[self.shot_number(seconds)]
 
     def people_at(self, seconds: float) -> tuple[str, ...]:
         return self.shot_at(seconds).people
@@ -78,44 +83,72 @@ def _zoomed(close_up: Image.Image, side: int, zoom: float) -> Image.Image:
     return close_up.crop(region).resize((side, side), Image.Resampling.BILINEAR)
 
 
-def _frame(shot: Shot, progress: float, faces_dir: Path, scans: PhotoScans, cache: dict):
-    frame = Image.new("RGB", (WIDTH, HEIGHT), (30, 30, 36))
+def _frame(shot: Shot, progress: float, size, faces_dir: Path, scans: PhotoScans, cache: dict):
+    width, height = size
+    frame = Image.new("RGB", size, (30, 30, 36))
     if shot.caption:
         draw = ImageDraw.Draw(frame)
-        draw.text((WIDTH // 2 - 60, HEIGHT // 2 - 8), shot.caption, fill=(230, 230, 230))
+        draw.text((width // 2 - 60, height // 2 - 8), shot.caption, fill=(230, 230, 230))
     if shot.still:
         if shot.still not in cache:
             still = Image.open(faces_dir / shot.still).convert("RGB")
-            cache[shot.still] = still.resize((WIDTH, HEIGHT))
+            cache[shot.still] = still.resize(size)
         frame.paste(cache[shot.still])
     slots = len(shot.photos)
     for slot, photo in enumerate(shot.photos):
         if photo not in cache:
-            cache[photo] = _close_up(faces_dir / photo, scans, HEIGHT)
-        tile = _zoomed(cache[photo], HEIGHT, ZOOM * progress)
+            cache[photo] = _close_up(faces_dir / photo, scans, height)
+        tile = _zoomed(cache[photo], height, ZOOM * progress)
         if slots == 2:
-            tile = tile.crop((40, 0, HEIGHT - 40, HEIGHT))  # two people share the frame
-        centre = WIDTH * (2 * slot + 1) // (2 * slots)
+            inset = height // 9  # two people share the frame
+            tile = tile.crop((inset, 0, height - inset, height))
+        centre = width * (2 * slot + 1) // (2 * slots)
         frame.paste(tile, (centre - tile.width // 2, 0))
     return frame
 
 
-def film_make(path: Path, shots: list[Shot], faces_dir: Path, scans: PhotoScans) -> Film:
-    """Encode the shots, in order, as an MP4 at WIDTH x HEIGHT and FPS frames a second."""
+def film_make(
+    path: Path,
+    shots: list[Shot],
+    faces_dir: Path,
+    scans: PhotoScans,
+    *,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+    fps: int = FPS,
+) -> Film:
+    """Encode the shots, in order, as an MP4 of `size` pixels and `fps` frames a second."""
     film = Film(path=Path(path), shots=list(shots))
     cache: dict = {}
     with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=FPS, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
+        stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = *size, "yuv420p"
         start = 0.0
         for shot in shots:
             film.starts.append(start)
-            count = round(shot.seconds * FPS)
+            count = round(shot.seconds * fps)
             for number in range(count):
-                picture = _frame(shot, number / max(1, count - 1), faces_dir, scans, cache)
+                progress = number / max(1, count - 1)
+                picture = _frame(shot, progress, size, faces_dir, scans, cache)
                 for packet in stream.encode(av.VideoFrame.from_image(picture)):
                     container.mux(packet)
             start += shot.seconds
         for packet in stream.encode():
             container.mux(packet)
     return film
+
+
+def sound_only(path: Path, seconds: float = 1.0) -> Path:
+    """An MP4 file holding a second of silence and no picture."""
+    rate, samples = 44100, 1024
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=rate)
+        stream.layout = "mono"
+        for _ in range(round(seconds * rate / samples)):
+            silence = np.zeros((1, samples), np.float32)
+            frame = av.AudioFrame.from_ndarray(silence, format="fltp", layout="mono")
+            frame.sample_rate = rate
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return Path(path)

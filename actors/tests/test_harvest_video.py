@@ -14,6 +14,7 @@ from actors.selectors import active_embeddings
 from face_engine.video import sample_times
 from matching.models import Match
 from matching.services import index_build
+from testkit.videos import sound_only
 
 from .conftest import OTHER, STAR, THIRD
 
@@ -157,8 +158,9 @@ def test_nobody_is_taken_when_no_one_stands_out(tmp_path, faces_dir, photo_scans
             lambda d, f: shutil.copy(f / "gallery/Matt_Damon/1.jpg", d / "still.mp4"),
             "is a still image, not a video",
         ),
+        (lambda d, f: sound_only(d / "sound.mp4"), "sound.mp4 has no video in it"),
     ],
-    ids=["text", "photo"],
+    ids=["text", "photo", "sound"],
 )
 def test_a_file_that_is_not_a_video_is_refused_and_nothing_is_stored(
     tmp_path, faces_dir, make_catalogue, make_file, message

@@ -99,6 +99,8 @@ class Command(BaseCommand):
             "skipped": harvest.count("skipped"),
             "method": harvest.method,
         }
+        if harvest.note:
+            summary["note"] = f"Nothing kept: {harvest.note}."
         self.stdout.write(json.dumps(summary))
 
     def _write_text(self, harvest, file: Path, film: Film):
