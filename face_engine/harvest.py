@@ -19,8 +19,8 @@ from .video import VideoFace
 
 # Tighter than the same-person threshold (0.6): a harvest compares every face of a film with
 # every reference photo, so near misses add up, and every face kept costs a curator a look. On
-# the shared test photos (21 people), no two photos of different people are closer than 0.52,
-# and 90 % of photos lie within 0.5 of another photo of the same person (see docs/benchmarks.md).
+# the shared test photos (gallery/, 21 people), no two photos of different people lie closer
+# than 0.518, and 90 % of photos lie within 0.5 of another photo of the same person.
 HARVEST_DISTANCE = 0.5
 # Chinese whispers links faces closer than this; dlib's own face clustering example uses 0.5.
 CLUSTER_DISTANCE = 0.5
