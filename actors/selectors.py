@@ -25,3 +25,11 @@ def active_embeddings() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.asarray(image_ids, np.int64),
         np.asarray(actor_ids, np.int64),
     )
+
+
+def approved_embeddings(actor) -> np.ndarray:
+    """(n, 128) embeddings of the actor's active (approved) photos, (0, 128) if none."""
+    rows = FaceEmbedding.objects.filter(
+        image__actor=actor, image__status=ActorImage.Status.ACTIVE, encoder=ENCODER
+    ).values_list("vector", flat=True)
+    return embeddings.unpack_many(rows)

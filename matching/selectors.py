@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from actors.models import Actor
+from actors.models import Actor, ActorImage
 from face_engine.faces import Box, find_faces
 from face_engine.images import LoadedImage
 from face_engine.similarity import similarity_percent
@@ -108,6 +108,23 @@ def visible_match_files(request, token: str) -> Match:
     return match
 
 
+@dataclass(frozen=True)
+class FilmRole:
+    """The film a reference photo's frame was taken from, and the actor's age in it."""
+
+    title: str
+    year: int | None
+    age: int | None  # the film's year less the actor's birth year, when both are known
+
+
+def film_role(image: ActorImage | None) -> FilmRole | None:
+    if image is None or image.origin != ActorImage.Origin.FILM or not image.film_title:
+        return None
+    born = Actor.objects.filter(pk=image.actor_id).values_list("birth_year", flat=True).first()
+    year = image.film_year
+    return FilmRole(image.film_title, year, year - born if year and born and year > born else None)
+
+
 def match_page_context(match, selected: str | None) -> dict:
     """What a results page shows: every face (biggest first), one of them in detail."""
     faces = list(
@@ -128,6 +145,7 @@ def match_page_context(match, selected: str | None) -> dict:
         "face": face,
         "resemblances": resemblances,
         "best": best,
+        "best_film": film_role(best.reference_image) if best else None,
         "weak": best is not None and best.similarity < settings.LOOKALIKE_WEAK_SIMILARITY,
         "faces_not_shown": max(0, match.faces_found - len(faces)),
     }
