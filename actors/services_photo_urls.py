@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import logging
+from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,9 +110,11 @@ def photo_addresses_import(
                 SkippedPhoto.objects.filter(sha256__isnull=True, source=address.url).delete()
         finish(address, result)
 
-    # At most two downloads waiting per thread: bytes do not pile up while faces are found.
+    # Downloads run ahead in the threads, at most two per thread waiting (bytes do not pile up
+    # while faces are found); photos are stored in the list's order, so which of two addresses
+    # of the same bytes is kept, and with which credit, does not depend on network timing.
     window = 2 * threads
-    pending: dict[Future, PhotoAddress] = {}
+    pending: deque[tuple[Future, PhotoAddress]] = deque()
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="download") as pool:
         try:
             for address in addresses:
@@ -120,17 +123,15 @@ def photo_addresses_import(
                     seen.add(address.url)
                     continue
                 seen.add(address.url)
-                pending[pool.submit(client.fetch, address.url)] = address
-                while len(pending) >= window:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for download in done:
-                        store(pending.pop(download), download)
+                pending.append((pool.submit(client.fetch, address.url), address))
+                if len(pending) >= window:
+                    download, oldest = pending.popleft()
+                    store(oldest, download)
             while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for download in done:
-                    store(pending.pop(download), download)
+                download, oldest = pending.popleft()
+                store(oldest, download)
         finally:
-            for download in pending:
+            for download, _ in pending:
                 download.cancel()
     return report
 

@@ -172,6 +172,26 @@ def test_every_failure_is_a_skipped_photo_with_its_reason(web, faces_dir, tmp_pa
 
 
 @pytest.mark.django_db
+def test_downloads_run_a_few_at_a_time(web, tmp_path, settings):
+    settings.LOOKALIKE_DOWNLOAD_THREADS = 3
+    lock, now, most = threading.Lock(), [0], [0]
+
+    def counted(_):
+        with lock:
+            now[0] += 1
+            most[0] = max(most[0], now[0])
+        threading.Event().wait(0.5)  # long enough for the others to start meanwhile
+        with lock:
+            now[0] -= 1
+        return Answer(410, b"gone")
+
+    urls = [web.route(f"/gone/{n}.jpg", counted) for n in range(9)]
+    output = run_import(photo_list(tmp_path, [{"actor": "Matt Damon", "url": u} for u in urls]))
+    assert "0 photos added (0 actors), 9 skipped" in output
+    assert most[0] == 3
+
+
+@pytest.mark.django_db
 def test_a_second_run_fetches_only_what_failed_and_adds_nothing_twice(
     web, faces_dir, tmp_path, settings
 ):
@@ -249,7 +269,7 @@ def test_a_run_killed_midway_continues_where_it_stopped(web, faces_dir, tmp_path
         web.route(f"/damon/{n}.jpg", photo(faces_dir, f"gallery/Matt_Damon/{n}.jpg"))
         for n in (1, 2, 3)
     ]
-    path = photo_list(tmp_path, [{"actor": "Matt Damon", "url": u} for u in [held_url, *quick]])
+    path = photo_list(tmp_path, [{"actor": "Matt Damon", "url": u} for u in [*quick, held_url]])
     env = {
         **os.environ,
         "DATABASE_URL": _database_url(),
