@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 
 from .models import Actor, ActorImage, SkippedPhoto
@@ -7,6 +8,11 @@ from .models import Actor, ActorImage, SkippedPhoto
 
 def _count(status: str):
     return Count("images", filter=Q(images__status=status))
+
+
+def photo_credit(image: ActorImage) -> str:
+    """The credit shown with the photo on the site: author, licence (linked), source page."""
+    return render_to_string("actors/photo_credit.html", {"image": image}) or "-"
 
 
 @admin.register(Actor)
@@ -43,12 +49,12 @@ class ActorAdmin(admin.ModelAdmin):
 
 @admin.register(ActorImage)
 class ActorImageAdmin(admin.ModelAdmin):
-    list_display = ["face", "id", "actor", "status", "width", "height", "source", "created_at"]
-    list_filter = ["status"]
+    list_display = ["face", "id", "actor", "status", "origin", "credit", "source", "created_at"]
+    list_filter = ["status", "origin"]
     list_select_related = ["actor"]
-    search_fields = ["actor__name", "source", "sha256"]
+    search_fields = ["actor__name", "source", "sha256", "attribution", "licence"]
     raw_id_fields = ["actor"]
-    readonly_fields = ["face", "sha256", "width", "height", "face_top", "face_right"]
+    readonly_fields = ["face", "credit", "sha256", "width", "height", "face_top", "face_right"]
     readonly_fields += ["face_bottom", "face_left", "source", "status", "created_at"]
 
     @admin.display(description="face")
@@ -59,6 +65,10 @@ class ActorImageAdmin(admin.ModelAdmin):
             '<img src="{}" width="72" height="72" alt="" style="border-radius:6px">',
             image.face_thumbnail.url,
         )
+
+    @admin.display(description="credit and licence")
+    def credit(self, image):
+        return photo_credit(image)
 
     def has_change_permission(self, request, obj=None):
         # Status changes go through the actions, which keep the audit log.
