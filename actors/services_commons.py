@@ -79,6 +79,8 @@ def commons_import(
                 addresses = _actor_addresses(wikimedia, actor, wanted, review, outcome)
             except DownloadFailed as exc:
                 outcome.problem = f"Wikimedia did not answer: {exc.reason}"
+            except (KeyError, TypeError, AttributeError, IndexError):
+                outcome.problem = "Wikimedia gave an answer of an unexpected shape"
             else:
                 photo_addresses_import(addresses, client=client, report=outcome.photos)
         report.actors.append(outcome)

@@ -32,6 +32,7 @@ class FakeWikimedia:
     web: FakeWeb
     items: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # IMDb id: (Q, files)
     files: dict[str, CommonsPhoto] = field(default_factory=dict)  # "Name.jpg": photo
+    broken: set[str] = field(default_factory=set)  # IMDb ids whose search gets an HTML page
 
     def __post_init__(self):
         self.web.route(WIKIDATA_PATH, self._wikidata)
@@ -71,6 +72,8 @@ class FakeWikimedia:
         query = seen.query
         if query.get("action") == "query" and query.get("list") == "search":
             imdb_id = query["srsearch"].removeprefix("haswbstatement:P345=")
+            if imdb_id in self.broken:
+                return Answer(body=b"<html><body>Wikimedia Error</body></html>")
             hits = [{"ns": 0, "title": self.items[imdb_id][0]}] if imdb_id in self.items else []
             return _json({"batchcomplete": True, "query": {"search": hits}})
         if query.get("action") == "wbgetentities":

@@ -126,6 +126,19 @@ def test_a_generic_user_agent_is_refused_and_said_so_without_a_crash(
     assert ActorImage.objects.count() == 0
 
 
+def test_an_answer_that_is_not_json_stops_only_that_actor(wikimedia, faces_dir):
+    ActorFactory(name="Leonardo DiCaprio", imdb_id="nm0000138", popularity=9)
+    ActorFactory(name="Matt Damon", imdb_id="nm0000354", popularity=8)
+    wikimedia.broken.add("nm0000138")
+    wikimedia.person(
+        "nm0000354", "Q175535", {"Damon.jpg": photo(faces_dir, "gallery/Matt_Damon/1.jpg")}
+    )
+    output = run_import()
+    assert "Leonardo DiCaprio (nm0000138): Wikimedia did not answer: " in output
+    assert "did not answer with JSON" in output
+    assert "2 actors looked up (1 without photos to fetch): 1 photos added" in output
+
+
 def test_photos_per_actor_are_capped_and_a_second_run_fetches_nothing(wikimedia, web, faces_dir):
     ActorFactory(name="Matt Damon", imdb_id="nm0000354")
     files = {f"Damon {n}.jpg": photo(faces_dir, f"gallery/Matt_Damon/{n}.jpg") for n in (1, 2, 3)}
