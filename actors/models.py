@@ -151,3 +151,42 @@ class SkippedPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.reason}"
+
+
+class CommonsImportJob(models.Model):
+    """A Wikimedia Commons import a curator started from the admin for chosen actors, run by a
+    Celery task; its progress and outcome are shown in the admin."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    actors = models.ManyToManyField(Actor, related_name="+")
+    per_actor = models.PositiveSmallIntegerField(
+        default=3, help_text="Commons photos wanted per actor, counting those already stored."
+    )
+    review = models.BooleanField(default=True, help_text="New photos arrive pending review.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    actors_total = models.PositiveIntegerField(default=0)
+    actors_done = models.PositiveIntegerField(default=0)
+    photos_added = models.PositiveIntegerField(default=0)
+    photos_skipped = models.PositiveIntegerField(default=0)
+    photos_present = models.PositiveIntegerField(default=0)
+    outcome = models.TextField(blank=True, help_text="Actors without photos, skips, summary.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "Commons import"
+        permissions = [("start_commons_import", "Can start a Wikimedia Commons photo import")]
+
+    def __str__(self) -> str:
+        return f"Commons import #{self.pk}"

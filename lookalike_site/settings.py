@@ -6,6 +6,7 @@ and, for S3-compatible media, AWS_STORAGE_BUCKET_NAME.
 """
 
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -349,6 +350,26 @@ LOOKALIKE_ANONYMOUS_RETENTION_DAYS = env.int("LOOKALIKE_ANONYMOUS_RETENTION_DAYS
 LOOKALIKE_WEAK_SIMILARITY = env.float("LOOKALIKE_WEAK_SIMILARITY", default=40.0)
 # How long a process trusts its copy of "which index version is active" before asking again.
 LOOKALIKE_INDEX_RECHECK_SECONDS = env.float("LOOKALIKE_INDEX_RECHECK_SECONDS", default=5.0)
+
+# Catalogue photos fetched from the web (import_photo_urls, import_commons): per request, how
+# long to wait for a connection and for each read, the largest file taken, downloads at once,
+# and retries of 429/5xx answers (back-off doubling from the given seconds, or Retry-After).
+LOOKALIKE_DOWNLOAD_CONNECT_TIMEOUT = env.float("LOOKALIKE_DOWNLOAD_CONNECT_TIMEOUT", default=5.0)
+LOOKALIKE_DOWNLOAD_READ_TIMEOUT = env.float("LOOKALIKE_DOWNLOAD_READ_TIMEOUT", default=30.0)
+LOOKALIKE_DOWNLOAD_MAX_BYTES = env.int("LOOKALIKE_DOWNLOAD_MAX_BYTES", default=20_000_000)
+LOOKALIKE_DOWNLOAD_THREADS = env.int("LOOKALIKE_DOWNLOAD_THREADS", default=4)
+LOOKALIKE_DOWNLOAD_RETRIES = env.int("LOOKALIKE_DOWNLOAD_RETRIES", default=3)
+LOOKALIKE_DOWNLOAD_BACKOFF_SECONDS = env.float("LOOKALIKE_DOWNLOAD_BACKOFF_SECONDS", default=1.0)
+LOOKALIKE_WIKIDATA_API = env("LOOKALIKE_WIKIDATA_API", default="https://www.wikidata.org/w/api.php")
+LOOKALIKE_COMMONS_API = env(
+    "LOOKALIKE_COMMONS_API", default="https://commons.wikimedia.org/w/api.php"
+)
+# Wikimedia asks every client to name itself and a way to reach whoever runs it.
+LOOKALIKE_CONTACT = env("LOOKALIKE_CONTACT", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
+LOOKALIKE_HTTP_USER_AGENT = env(
+    "LOOKALIKE_HTTP_USER_AGENT",
+    default=f"Lookalike/1.0 (film-actor lookalike site, catalogue importer; {LOOKALIKE_CONTACT})",
+)
 
 LOGGING = {
     "version": 1,

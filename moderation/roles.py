@@ -7,6 +7,8 @@ CURATOR_PERMISSIONS = [
     ("actors", "view_actor"),
     ("actors", "view_actorimage"),
     ("actors", "view_skippedphoto"),
+    ("actors", "view_commonsimportjob"),
+    ("actors", "start_commons_import"),
     ("moderation", "view_flag"),
     ("moderation", "add_flag"),
     ("moderation", "change_flag"),
