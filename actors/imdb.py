@@ -138,7 +138,7 @@ def top_actors(
     *,
     top: int,
     min_votes: int = 0,
-    memory_limit: str = "1GB",
+    memory_limit: str = "640MB",
     threads: int = 2,
     progress: bool = False,
 ) -> list[ImdbActor]:
