@@ -102,6 +102,8 @@ def test_try_an_example_and_share_it(
     share_url = page.locator("[data-share-url]").input_value()
     assert share_url == page.url
     page.get_by_role("button", name="Copy link").click()
+    # The clipboard is written asynchronously; "Copied!" shows once it is done.
+    page.locator("[data-copied]").wait_for(state="visible", timeout=5000)
     assert page.locator("[data-copied]").is_visible()
 
     stranger = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
