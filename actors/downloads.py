@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 RETRIED_STATUSES = (429, 500, 502, 503, 504)
@@ -137,6 +137,8 @@ class HttpClient:
 
     def _reason(self, exc: requests.RequestException) -> str:
         cause = _root_cause(exc)
+        if isinstance(cause, NewConnectionError):  # refused; urllib3 files it under timeouts
+            return "could not connect"
         if isinstance(exc, requests.ConnectTimeout) or isinstance(cause, ConnectTimeoutError):
             return f"timed out: no connection within {self.limits.connect_timeout:g} s"
         if isinstance(exc, requests.Timeout) or isinstance(cause, ReadTimeoutError):

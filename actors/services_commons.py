@@ -23,6 +23,7 @@ class ActorOutcome:
     actor: Actor
     photos: AddressImport = field(default_factory=AddressImport)
     problem: str = ""  # why nothing could be looked at: no Wikidata item, no image, no answer
+    answered: bool = True  # False when Wikimedia did not answer: asking again later may work
 
 
 @dataclass
@@ -79,6 +80,7 @@ def commons_import(
                 addresses = _actor_addresses(wikimedia, actor, wanted, review, outcome)
             except DownloadFailed as exc:
                 outcome.problem = f"Wikimedia did not answer: {exc.reason}"
+                outcome.answered = False
             except (KeyError, TypeError, AttributeError, IndexError):
                 outcome.problem = "Wikimedia gave an answer of an unexpected shape"
             else:

@@ -2,15 +2,15 @@
 from Wikimedia Commons, then the check for photos filed under the wrong actor.
 
 Each step is recorded in a CatalogueBuild row as soon as it is done (the Commons step after
-each batch of actors), so a run that is interrupted, killed or fails resumes where it stopped
-when the same command is run again. The steps are each safe to repeat: the IMDb step updates
-and adds nobody twice, a photo is stored once (by its sha256), and the suspects check opens a
-flag once.
+each actor), so a run that is interrupted, killed or fails resumes where it stopped when the
+same command is run again. The steps are each safe to repeat: the IMDb step updates and adds
+nobody twice, a photo is stored once (by its sha256, and a Commons file once per actor), and the
+suspects check opens a flag once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,16 +18,18 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from actors.downloads import HttpClient
 from actors.imdb import ImdbFiles, top_actors
 from actors.models import Actor, ActorImage
+from actors.services_commons import commons_import
 from actors.services_imdb import actors_from_imdb_save
 
 from .models import CatalogueBuild
 from .services import suspects_flag
 
 Step = CatalogueBuild.Step
-# Actors per call of the Commons import: the most work an interruption can cost again.
-COMMONS_BATCH = 25
+# Photos that count towards an actor's share: approved, or waiting for a curator's decision.
+KEPT = [ActorImage.Status.ACTIVE, ActorImage.Status.PENDING]
 IMDB_FILE_NAMES = {
     "names": "name.basics.tsv",
     "principals": "title.principals.tsv",
@@ -58,25 +60,6 @@ class BuildSummary:
     actors: int  # chosen by the IMDb step and still in the catalogue
     complete: int  # of them, with at least per_actor approved photos
     waiting: int  # their photos waiting for review
-
-
-def commons_import(actors: Sequence[Actor], per_actor: int, review: bool):
-    """The Commons step's one call: `actors.commons.commons_import`, built beside this.
-
-    Contract: for each actor (all have an IMDb id), add photos from Wikidata and Wikimedia
-    Commons until the actor has `per_actor` of them or Commons has no more free ones; photos
-    arrive as pending when `review`; a photo already stored is not stored again; failures are
-    recorded as skipped photos, never raised. Returns an object with the counts `added`,
-    `present` and `skipped` (numbers, or lists of what they count). Sends no signal: the
-    build runs the suspects check itself.
-    """
-    try:
-        from actors.commons import commons_import as run
-    except ImportError as exc:
-        raise CatalogueBuildError(
-            "The Commons step needs actors.commons, which this installation does not have."
-        ) from exc
-    return run(actors=actors, per_actor=per_actor, review=review)
 
 
 def imdb_files_in(directory: Path) -> ImdbFiles:
@@ -147,18 +130,34 @@ def _imdb_step(build: CatalogueBuild, *, say, progress) -> None:
 
 
 def _commons_step(build: CatalogueBuild, *, say, progress) -> None:
-    remaining = build.actor_ids[build.commons_done :]
+    """Each chosen actor short of photos gets what Commons has, up to the build's share; the
+    step's progress is recorded after every actor, so a resumed run starts at the next one."""
     if build.commons_done:
         say(f"{Step.COMMONS.label}: resuming after {_plural(build.commons_done, 'actor')}.")
-    for start in range(0, len(remaining), COMMONS_BATCH):
-        batch = remaining[start : start + COMMONS_BATCH]
-        wanting = _actors_wanting_photos(batch, build.per_actor)
-        if wanting:
-            outcome = commons_import(wanting, build.per_actor, build.review)
-            build.photos_added += _number(outcome.added)
-            build.photos_present += _number(outcome.present)
-            build.photos_skipped += _number(outcome.skipped)
-        build.commons_done += len(batch)
+    client = HttpClient()
+    for actor_id in build.actor_ids[build.commons_done :]:
+        actor = _actor_with_counts(actor_id)
+        if actor is not None and actor.kept < build.per_actor:
+            # The Commons import counts the Commons photos an actor already has (whatever their
+            # status) against its share; the build counts every approved or waiting photo. So
+            # the share asked for is what the actor has from Commons plus what it still lacks.
+            share = actor.from_commons + build.per_actor - actor.kept
+            outcome = commons_import(
+                [actor], per_actor=share, review=build.review, client=client
+            ).actors[0]
+            if not outcome.answered:
+                # Going on would mark this actor done without its photos: stop, and let the
+                # same command ask again, from this actor, once Wikimedia answers.
+                raise CatalogueBuildError(
+                    f"{Step.COMMONS.label} stopped at {actor.name} ({actor.imdb_id}): "
+                    f"{outcome.problem}."
+                )
+            if outcome.problem:
+                say(f"{Step.COMMONS.label}: {actor.name} ({actor.imdb_id}): {outcome.problem}.")
+            build.photos_added += outcome.photos.added
+            build.photos_present += outcome.photos.present
+            build.photos_skipped += len(outcome.photos.skipped)
+        build.commons_done += 1
         build.save(
             update_fields=[
                 "commons_done",
@@ -177,13 +176,17 @@ def _commons_step(build: CatalogueBuild, *, say, progress) -> None:
     )
 
 
-def _actors_wanting_photos(actor_ids: list[int], per_actor: int) -> list[Actor]:
-    """The actors, in the given order, with fewer than per_actor photos approved or waiting:
-    the others are not asked for more."""
-    kept = Q(images__status__in=[ActorImage.Status.ACTIVE, ActorImage.Status.PENDING])
-    actors = Actor.objects.filter(pk__in=actor_ids).annotate(photos=Count("images", filter=kept))
-    wanting = {actor.pk: actor for actor in actors if actor.photos < per_actor}
-    return [wanting[pk] for pk in actor_ids if pk in wanting]
+def _actor_with_counts(actor_id: int) -> Actor | None:
+    """The actor with `kept` (photos approved or waiting) and `from_commons` (photos from
+    Commons, whatever their status); None if it has left the catalogue since the IMDb step."""
+    return (
+        Actor.objects.filter(pk=actor_id)
+        .annotate(
+            kept=Count("images", filter=Q(images__status__in=KEPT)),
+            from_commons=Count("images", filter=Q(images__origin=ActorImage.Origin.COMMONS)),
+        )
+        .first()
+    )
 
 
 def _step_done(build: CatalogueBuild, step: str, *fields: str) -> None:
@@ -201,10 +204,6 @@ def build_summary(build: CatalogueBuild) -> BuildSummary:
         complete=sum(1 for actor in actors if actor.a >= build.per_actor),
         waiting=sum(actor.w for actor in actors),
     )
-
-
-def _number(value) -> int:
-    return value if isinstance(value, int) else len(value)
 
 
 def _plural(count: int, noun: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -33,6 +34,9 @@ class FakeWikimedia:
     items: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # IMDb id: (Q, files)
     files: dict[str, CommonsPhoto] = field(default_factory=dict)  # "Name.jpg": photo
     broken: set[str] = field(default_factory=set)  # IMDb ids whose search gets an HTML page
+    # Called with the IMDb id of each search before it is answered, in the server's thread: a
+    # test can hold the answer there, or interrupt the importer while it waits for it.
+    on_search: Callable[[str], None] | None = None
 
     def __post_init__(self):
         self.web.route(WIKIDATA_PATH, self._wikidata)
@@ -72,6 +76,8 @@ class FakeWikimedia:
         query = seen.query
         if query.get("action") == "query" and query.get("list") == "search":
             imdb_id = query["srsearch"].removeprefix("haswbstatement:P345=")
+            if self.on_search:
+                self.on_search(imdb_id)
             if imdb_id in self.broken:
                 return Answer(body=b"<html><body>Wikimedia Error</body></html>")
             hits = [{"ns": 0, "title": self.items[imdb_id][0]}] if imdb_id in self.items else []
