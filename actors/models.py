@@ -87,9 +87,9 @@ class ActorImage(models.Model):
     film_seconds = models.FloatField(
         null=True, blank=True, help_text="Time of the frame in the film, in seconds."
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    # A name, not a link to the account: the catalogue sits below accounts, and the audit log
+    # keeps who decided what.
+    reviewed_by = models.CharField(max_length=150, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.ACTIVE, db_index=True

@@ -33,7 +33,7 @@ def pending_decide(image_ids: Iterable[int], decision: str, user) -> list[int]:
             .order_by("pk")
         )
         ActorImage.objects.filter(pk__in=[image.pk for image in images]).update(
-            status=status, reviewed_by=user, reviewed_at=now
+            status=status, reviewed_by=user.get_username(), reviewed_at=now
         )
         AuditEntry.objects.bulk_create(
             AuditEntry(

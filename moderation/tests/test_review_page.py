@@ -86,7 +86,7 @@ def test_a_curator_approves_one_photo_and_it_is_audited(client, curator, pending
     response = client.post(URL, {"decide": f"approve:{image.pk}"}, follow=True)
     assert "Approved 1 photo." in response.content.decode()
     image.refresh_from_db()
-    assert image.status == "active" and image.reviewed_by == curator and image.reviewed_at
+    assert image.status == "active" and image.reviewed_by == curator.username and image.reviewed_at
     entry = AuditEntry.objects.get()
     assert (entry.username, entry.action, entry.image_id) == ("cora", "approve", image.pk)
     assert entry.before["status"] == "pending" and entry.after["status"] == "active"
@@ -107,7 +107,7 @@ def test_a_curator_rejects_a_selection(client, curator, pending_photos):
     ]
     assert all(e.username == "cora" for e in entries)
     rejected = ActorImage.objects.get(pk=chosen[0].pk)
-    assert rejected.reviewed_by == curator and rejected.reviewed_at
+    assert rejected.reviewed_by == curator.username and rejected.reviewed_at
 
 
 def test_a_curator_approves_an_actors_batch_as_shown(client, curator, pending_photos, add_pending):
