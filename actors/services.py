@@ -163,11 +163,26 @@ def photo_import(
 
 
 @dataclass
-class GalleryImport:
+class ImportReport:
+    """What an import of several photos did: added, already known, skipped with reasons."""
+
     added: int = 0
     present: int = 0
     skipped: list[PhotoImport] = field(default_factory=list)
     actors: set[str] = field(default_factory=set)
+
+    def record(self, result: PhotoImport, actor_name: str) -> None:
+        if result.outcome == "added":
+            self.added += 1
+            self.actors.add(actor_name)
+        elif result.outcome == "present":
+            self.present += 1
+        else:
+            self.skipped.append(result)
+
+    @property
+    def total(self) -> int:
+        return self.added + self.present + len(self.skipped)
 
 
 def gallery_photos(directory: Path) -> list[tuple[str, Path]]:
@@ -200,13 +215,13 @@ def gallery_import(
     *,
     attribution: str = "",
     on_photo: Callable[[PhotoImport], None] | None = None,
-) -> GalleryImport:
+) -> ImportReport:
     """Import a folder holding one sub-folder of photos per actor (Barack_Obama/1.jpg, ...)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise NotADirectoryError(f"{directory} is not a directory")
     credits = gallery_attributions(directory)
-    report = GalleryImport()
+    report = ImportReport()
     for actor_name, path in gallery_photos(directory):
         result = photo_import(
             actor_name=actor_name,
@@ -214,13 +229,7 @@ def gallery_import(
             source=str(path),
             attribution=credits.get(actor_name, attribution),
         )
-        if result.outcome == "added":
-            report.added += 1
-            report.actors.add(actor_name)
-        elif result.outcome == "present":
-            report.present += 1
-        else:
-            report.skipped.append(result)
+        report.record(result, actor_name)
         if on_photo:
             on_photo(result)
     return report

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 
 from .downloads import DownloadFailed, HttpClient
 from .models import Actor, ActorImage
-from .services import PhotoDetails, PhotoImport, photo_skip
-from .services_photo_urls import AddressImport, PhotoAddress, photo_addresses_import
+from .services import ImportReport, PhotoDetails, PhotoImport, photo_skip
+from .services_photo_urls import PhotoAddress, photo_addresses_import
 from .wikimedia import ACCEPTED_LICENCES, CommonsFile, Wikimedia
 
 LICENCE_LENGTH = ActorImage._meta.get_field("licence").max_length
@@ -21,7 +21,7 @@ URL_LENGTH = ActorImage._meta.get_field("source").max_length
 @dataclass
 class ActorOutcome:
     actor: Actor
-    photos: AddressImport = field(default_factory=AddressImport)
+    photos: ImportReport = field(default_factory=ImportReport)
     problem: str = ""  # why nothing could be looked at: no Wikidata item, no image, no answer
     answered: bool = True  # False when Wikimedia did not answer: asking again later may work
 

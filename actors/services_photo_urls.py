@@ -13,7 +13,7 @@ import logging
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.core.validators import URLValidator
 
 from .downloads import DownloadFailed, HttpClient
 from .models import Actor, ActorImage, SkippedPhoto
-from .services import PhotoDetails, PhotoImport, photo_import, photo_skip
+from .services import ImportReport, PhotoDetails, PhotoImport, photo_import, photo_skip
 
 logger = logging.getLogger(__name__)
 
@@ -37,27 +37,6 @@ class PhotoAddress:
     actor_name: str
     details: PhotoDetails
     actor: Actor | None = None
-
-
-@dataclass
-class AddressImport:
-    added: int = 0
-    present: int = 0
-    skipped: list[PhotoImport] = field(default_factory=list)
-    actors: set[str] = field(default_factory=set)
-
-    def record(self, result: PhotoImport, actor_name: str) -> None:
-        if result.outcome == "added":
-            self.added += 1
-            self.actors.add(actor_name)
-        elif result.outcome == "present":
-            self.present += 1
-        else:
-            self.skipped.append(result)
-
-    @property
-    def total(self) -> int:
-        return self.added + self.present + len(self.skipped)
 
 
 def address_known(url: str) -> bool:
@@ -76,12 +55,12 @@ def photo_addresses_import(
     client: HttpClient | None = None,
     threads: int | None = None,
     on_photo: Callable[[PhotoImport], None] | None = None,
-    report: AddressImport | None = None,
-) -> AddressImport:
+    report: ImportReport | None = None,
+) -> ImportReport:
     """Fetch and add every address not seen before; every failure becomes a skipped photo."""
     client = client or HttpClient()
     threads = max(1, threads or settings.LOOKALIKE_DOWNLOAD_THREADS)
-    report = report if report is not None else AddressImport()
+    report = report if report is not None else ImportReport()
     seen: set[str] = set()
 
     def finish(address: PhotoAddress, result: PhotoImport) -> None:
