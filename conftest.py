@@ -174,3 +174,15 @@ def crowd_embeddings(faces_dir, embedding_cache):
 
     folders = sorted(p for p in (faces_dir / "crowd").iterdir() if p.is_dir())
     return embed_people(folders, embedding_cache, whole_crop_fallback=True)
+
+
+@pytest.fixture
+def curator(client, db):
+    """A member of the Curators group, logged in as `client`."""
+    from accounts.models import User
+    from moderation.roles import curators_group_sync
+
+    user = User.objects.create_user("cora", password="x" * 20, is_staff=True)
+    user.groups.add(curators_group_sync())
+    client.force_login(user)
+    return user

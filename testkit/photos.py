@@ -34,11 +34,9 @@ def _png_chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def one_colour_png(width: int = 7900, height: int = 7900, colour=(205, 120, 90)) -> bytes:
-    """An RGB PNG of one colour: about 200 KB on disk, 187 MB once decoded (62 MP by default,
-    under the 64 MP limit): the cheapest way to make a web process decode a lot."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
-    row = b"\x00" + bytes(colour) * width
+def _uniform_png(width: int, height: int, depth: int, colour_type: int, row: bytes) -> bytes:
+    """A PNG whose `height` rows are all `row` (filter byte included), deflated as it goes."""
+    header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0)
     compressor = zlib.compressobj(9)
     body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
     return (
@@ -47,6 +45,13 @@ def one_colour_png(width: int = 7900, height: int = 7900, colour=(205, 120, 90))
         + _png_chunk(b"IDAT", body)
         + _png_chunk(b"IEND", b"")
     )
+
+
+def one_colour_png(width: int = 7900, height: int = 7900, colour=(205, 120, 90)) -> bytes:
+    """An RGB PNG of one colour: about 200 KB on disk, 187 MB once decoded (62 MP by default,
+    under the 64 MP limit): the cheapest way to make a web process decode a lot."""
+    # 8-bit RGB (colour type 2), every row the same.
+    return _uniform_png(width, height, 8, 2, b"\x00" + bytes(colour) * width)
 
 
 def phone_photo(jpeg: bytes, fmt: str = "JPEG", size=(3024, 4032)) -> bytes:
@@ -63,16 +68,8 @@ def phone_photo(jpeg: bytes, fmt: str = "JPEG", size=(3024, 4032)) -> bytes:
 
 def png_bomb(width: int = 20000, height: int = 20000) -> bytes:
     """A PNG claiming a huge size, with a tiny (deflated) body: a decompression bomb."""
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
-    row = b"\x00" + b"\x00" * ((width + 7) // 8)
-    compressor = zlib.compressobj(9)
-    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", body)
-        + _png_chunk(b"IEND", b"")
-    )
+    # 1-bit greyscale (colour type 0), every row black.
+    return _uniform_png(width, height, 1, 0, b"\x00" + b"\x00" * ((width + 7) // 8))
 
 
 def with_gps_exif(jpeg: bytes) -> bytes:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from testkit.servers import database_url
+
 REPO = Path(__file__).resolve().parent.parent
 ARTIFACTS = REPO / "artifacts"
 
@@ -21,14 +23,6 @@ class Worker:
 
     def tasks_succeeded(self) -> int:
         return self.log_path.read_text().count("succeeded in")
-
-
-def _database_url(settings_dict: dict) -> str:
-    user = settings_dict.get("USER") or "postgres"
-    password = f":{settings_dict['PASSWORD']}" if settings_dict.get("PASSWORD") else ""
-    host = settings_dict.get("HOST") or "127.0.0.1"
-    port = settings_dict.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{settings_dict['NAME']}"
 
 
 @pytest.fixture
@@ -46,7 +40,7 @@ def celery_worker_process(transactional_db, settings, tmp_path):
     log_path = ARTIFACTS / f"worker-{queue}.log"
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": queue,
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
@@ -122,7 +116,7 @@ def production_stack(transactional_db, settings, tmp_path, request):
     broker = RedisServer(logs / "redis.log")
     broker.start()
     env = stack_env(
-        database_url=_database_url(connection.settings_dict),
+        database_url=database_url(connection.settings_dict),
         broker_url=broker.url,
         media_root=settings.MEDIA_ROOT,
         var_dir=tmp_path / "var",

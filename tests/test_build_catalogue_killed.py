@@ -23,10 +23,11 @@ from testkit.catalogue_people import (
     wikimedia_settings,
     write_people_imdb,
 )
+from testkit.servers import database_url
 from testkit.web import FakeWeb
 from testkit.wikimedia import FakeWikimedia
 
-from .conftest import ARTIFACTS, REPO, _database_url, wait_for
+from .conftest import ARTIFACTS, REPO, wait_for
 
 ELTON, MINDY = IMDB_IDS["Elton John"], IMDB_IDS["Mindy Kaling"]
 
@@ -71,7 +72,7 @@ def test_killed_mid_commons_the_build_resumes_where_it_stopped(
     env = {
         **os.environ,
         **wikimedia_env(wikimedia),
-        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
     }

@@ -9,18 +9,9 @@ from accounts.models import User
 from actors.models import ActorImage
 from matching.models import IndexBuildSlot, IndexVersion
 from moderation.models import AuditEntry, Flag
-from moderation.roles import curators_group_sync
 from moderation.services import image_flag
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def curator(client, db):
-    user = User.objects.create_user("cora", password="x" * 20, is_staff=True)
-    user.groups.add(curators_group_sync())
-    client.force_login(user)
-    return user
 
 
 REACHABLE = [

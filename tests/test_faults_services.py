@@ -9,8 +9,8 @@ from django.db import connection
 
 from matching.models import Match
 from testkit.network import TcpProxy
+from testkit.servers import database_url
 
-from .conftest import _database_url
 from .faults import LONG_PHOTO, catch_run, final_result, note_recovery
 
 QUEUE = "lookalike"  # CELERY_QUEUE's default, which the stack uses
@@ -69,7 +69,7 @@ def database_proxy(production_stack):
     """A TCP proxy on loopback in front of PostgreSQL, for the worker only."""
     settings_dict = connection.settings_dict
     proxy = TcpProxy((settings_dict["HOST"] or "127.0.0.1", int(settings_dict["PORT"] or 5432)))
-    direct = _database_url(settings_dict)
+    direct = database_url(settings_dict)
     host_and_port = direct.split("@", 1)[1].split("/", 1)[0]
     proxy.url = direct.replace(f"@{host_and_port}/", f"@127.0.0.1:{proxy.port}/")
     yield proxy

@@ -6,10 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import User
 from actors.models import ActorImage
 from matching.models import Resemblance
-from moderation.roles import curators_group_sync
 
 pytestmark = pytest.mark.django_db
 LICENCE_URL = "https://creativecommons.org/licenses/by-sa/4.0/"
@@ -39,14 +37,6 @@ def test_the_results_page_credits_the_closest_photo_of_the_actor(client, upload,
     ]  # the other actors' photos carry no credit in this catalogue, so none is shown
     figure = html[html.index(closest.face_thumbnail.url) :]
     assert figure.index("photo-credit") < figure.index("</figure>")  # beside that photo
-
-
-@pytest.fixture
-def curator(client):
-    user = User.objects.create_user("cora", password="x" * 20, is_staff=True)
-    user.groups.add(curators_group_sync())
-    client.force_login(user)
-    return user
 
 
 def test_the_admin_shows_credit_and_licence_in_the_photo_list_and_page(

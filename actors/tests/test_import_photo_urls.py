@@ -16,6 +16,7 @@ from django.db import connection
 
 from actors.models import Actor, ActorImage, SkippedPhoto
 from testkit.factories import ActorFactory
+from testkit.servers import database_url
 from testkit.web import Answer, FakeWeb
 
 REPO = Path(__file__).resolve().parents[2]
@@ -248,12 +249,6 @@ def test_a_bad_list_is_refused_whole_before_anything_is_fetched(web, faces_dir, 
         run_import(missing_column)
 
 
-def _database_url() -> str:
-    from tests.conftest import _database_url
-
-    return _database_url(connection.settings_dict)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_a_run_killed_midway_continues_where_it_stopped(web, faces_dir, tmp_path, settings):
     if connection.vendor != "postgresql":
@@ -272,7 +267,7 @@ def test_a_run_killed_midway_continues_where_it_stopped(web, faces_dir, tmp_path
     path = photo_list(tmp_path, [{"actor": "Matt Damon", "url": u} for u in [*quick, held_url]])
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "LOOKALIKE_DOWNLOAD_READ_TIMEOUT": "60",

@@ -2,18 +2,8 @@
 
 import pytest
 
-from accounts.models import User
 from actors.models import Actor, ActorImage
-from moderation.roles import curators_group_sync
 from testkit.factories import ActorFactory, ActorImageFactory
-
-
-@pytest.fixture
-def curator(client, db):
-    user = User.objects.create_user("cora", password="x" * 20, is_staff=True)
-    user.groups.add(curators_group_sync())
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
