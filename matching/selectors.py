@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from actors.models import Actor, ActorImage
+from common.session_uploads import session_uploads
 from face_engine.faces import Box, find_faces
 from face_engine.images import LoadedImage
 from face_engine.similarity import similarity_percent
@@ -98,6 +99,14 @@ def visible_match(request, token: str) -> Match:
     if not match.visible_to(request.user):
         raise Http404("No such result.")
     return match
+
+
+def viewer_owns(request, match: Match) -> bool:
+    """Whether this request comes from the result's owner: its account, or for an upload made
+    without one, the browser that made it (its session remembers the token)."""
+    if match.owner_id is not None:
+        return request.user.is_authenticated and request.user.pk == match.owner_id
+    return match.token in session_uploads(request)
 
 
 def visible_match_files(request, token: str) -> Match:

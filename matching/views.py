@@ -8,7 +8,7 @@ from common.session_uploads import remember_upload
 from common.throttles import AccountUploadThrottle, UploadThrottle, throttled_wait
 from matching.examples import BY_SLUG, EXAMPLES
 from matching.forms import UploadForm
-from matching.selectors import match_page_context, visible_match
+from matching.selectors import match_page_context, viewer_owns, visible_match
 from matching.services import UploadRejected, match_create
 from matching.services.upload import upload_too_large_message
 
@@ -59,7 +59,7 @@ def match_page(request, token: str):
     match = visible_match(request, token)
     context = match_page_context(match, request.GET.get("face"))
     context["page_url"] = request.build_absolute_uri(match.get_absolute_url())
-    context["is_owner"] = request.user.is_authenticated and match.owner_id == request.user.pk
+    context["is_owner"] = viewer_owns(request, match)
     if match.share_image:
         share = reverse("match-share", args=[match.token])
         context["share_image_url"] = request.build_absolute_uri(share)

@@ -129,3 +129,6 @@ def production_stack(transactional_db, settings, tmp_path, request):
     finally:
         stack.stop_all()
         broker.kill()
+
+
+from .browser import browser, csp  # noqa: E402,F401  (fixtures for every browser test)

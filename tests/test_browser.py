@@ -1,80 +1,11 @@
 """A visitor in Chromium: try an example, watch the page fill in, share the link."""
 
-import os
 import re
-import shutil
-
-import pytest
 
 from matching.models import Match
 from matching.services import index_build
 
-from .conftest import ARTIFACTS
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
-    # Playwright's synchronous API runs an event loop in this thread; the test's own database
-    # reads between browser steps are plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-        )
-        yield chromium
-        chromium.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-class PolicyWatch:
-    """Collects what Chromium reports on the console of watched pages about the
-    Content-Security-Policy: anything the policy blocked."""
-
-    def __init__(self):
-        self.violations: list[str] = []
-
-    def __call__(self, page):
-        def heard(message):
-            if "Content Security Policy" in message.text:
-                self.violations.append(f"{page.url}: {message.text}")
-
-        page.on("console", heard)
-        return page
-
-
-@pytest.fixture
-def csp():
-    return PolicyWatch()
-
-
-def log_in(context, live_server, user) -> None:
-    """The browser gets the session of a login made through Django's test client."""
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-
-
-def shot(page, name: str) -> None:
-    folder = ARTIFACTS / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+from .browser import log_in, shot
 
 
 def test_try_an_example_and_share_it(
