@@ -546,7 +546,7 @@ def engine_stages(phone: bytes, index_dir: Path | None, repeat: int) -> dict[str
     from face_engine.crops import face_crop, jpeg_bytes
     from face_engine.images import load_image, to_jpeg
     from face_engine.index import FaceIndex
-    from matching.share_card import share_card
+    from matching.share_card import card_lines, share_card
 
     engine.warm_up()
     index = FaceIndex.load(index_dir) if index_dir else None
@@ -576,7 +576,8 @@ def engine_stages(phone: bytes, index_dir: Path | None, repeat: int) -> dict[str
             picture = Image.open(io.BytesIO(stored)).convert("RGB")
             crop = face_crop(picture, box)
             jpeg_bytes(crop)
-            share_card(actor_name="Actor Name", similarity=50.0, actor_face=crop, visitor_face=None)
+            lines = card_lines(actor_name="Actor Name", similarity=50.0, weak=False, with_face=False)
+            share_card(lines=lines, actor_face=crop, visitor_face=None)
 
         timed("worker: face crop + share card", crop_and_card)
     return {name: statistics.median(values[1:]) for name, values in samples.items()}

@@ -3,7 +3,6 @@ import re
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.generic import TemplateView
 
 from actors.views import CATALOGUE_FOLDER, catalogue_file
 from matching import views, visitor_files
@@ -17,20 +16,24 @@ urlpatterns = [
         visitor_files.match_face_file,
         name="match-face",
     ),
+    path(
+        "r/<str:token>/faces/<int:position>/share.jpg",
+        visitor_files.match_face_share_file,
+        name="match-face-share",
+    ),
+    path(
+        "r/<str:token>/faces/<int:position>/story.jpg",
+        visitor_files.match_face_story_file,
+        name="match-face-story",
+    ),
     path("r/<str:token>/share.jpg", visitor_files.match_share_file, name="match-share"),
+    path("r/<str:token>/photo.jpg", visitor_files.match_photo_file, name="match-photo"),
     path(
         "r/<str:token>/report/<int:image_id>/",
         moderation_views.report_photo,
         name="report-photo",
     ),
-    path(
-        "privacy/",
-        TemplateView.as_view(
-            template_name="privacy.html",
-            extra_context={"retention_days": settings.LOOKALIKE_ANONYMOUS_RETENTION_DAYS},
-        ),
-        name="privacy",
-    ),
+    path("privacy/", views.privacy, name="privacy"),
     path("accounts/", include("accounts.urls")),
     path("api/", include("matching.api_urls")),
     path("admin/", admin.site.urls),

@@ -2,7 +2,13 @@
 
 from django.conf import settings
 from django.db.models import Count, Q
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.urls import reverse
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import APIException, ValidationError
@@ -58,6 +64,29 @@ class MatchUploadSerializer(serializers.Serializer):
     )
 
 
+class ActorResultSerializer(serializers.Serializer):
+    actor = serializers.CharField()
+    distance = serializers.FloatField()
+    similarity = serializers.FloatField()
+    closest_image = serializers.IntegerField()
+
+
+class FaceSerializer(serializers.Serializer):
+    box = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=4,
+        max_length=4,
+        help_text="top, right, bottom, left, in the photo's pixels as displayed",
+    )
+    matches = ActorResultSerializer(many=True, help_text="Best first.")
+    share_image = serializers.URLField(
+        allow_null=True, help_text="This face's share picture, 1200x630 JPEG."
+    )
+    story_image = serializers.URLField(
+        allow_null=True, help_text="This face's story picture, 1080x1920 JPEG."
+    )
+
+
 class MatchSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     page_url = serializers.SerializerMethodField()
@@ -92,11 +121,31 @@ class MatchSerializer(serializers.ModelSerializer):
             return None
         return {"code": match.error_code, "message": match.error_message}
 
+    @extend_schema_field(FaceSerializer(many=True))
     def get_faces(self, match) -> list[dict]:
         faces = match.faces.order_by("position").prefetch_related("resemblances")
         return [
-            face_result(face.box, [r.as_dict() for r in face.resemblances.all()]) for face in faces
+            {
+                **face_result(face.box, [r.as_dict() for r in face.resemblances.all()]),
+                **self._pictures(match, face),
+            }
+            for face in faces
         ]
+
+    def _pictures(self, match, face) -> dict:
+        """The face's share and story pictures' addresses (null when it has none)."""
+        request = self.context["request"]
+        pictures = {
+            "share_image": face.share_image or (match.share_image if face.position == 0 else None),
+            "story_image": face.story_image,
+        }
+        kinds = {"share_image": "match-face-share", "story_image": "match-face-story"}
+        return {
+            key: request.build_absolute_uri(reverse(kinds[key], args=[match.token, face.position]))
+            if picture
+            else None
+            for key, picture in pictures.items()
+        }
 
 
 class MatchListCreate(APIView):

@@ -131,7 +131,9 @@ class Match(models.Model):
     index_version = models.ForeignKey(
         IndexVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    share_image = models.ImageField(upload_to="visitors/", blank=True)
+    share_image = models.ImageField(
+        upload_to="visitors/", blank=True, help_text="The share picture of face 0."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(
@@ -177,22 +179,25 @@ class Match(models.Model):
     # advance: a deletion can list every file the match has or may yet get, whatever the worker
     # has written so far.
     def file_name(self, kind: str) -> str:
-        """`photo`, `original`, `share` or `face-N` (N counting from 0, biggest face first)."""
+        """`photo`, `original`, `share` (older matches' card of face 0), or per face `face-N`,
+        `share-N` and `story-N` (N counting from 0, biggest face first)."""
         extension = "" if kind == "original" else ".jpg"
         return f"visitors/{self.storage_key}/{kind}{extension}"
 
     def stored_file_names(self) -> list[str]:
         """The files its rows point at (older matches were named after their token)."""
         names = [self.photo.name, self.original.name, self.share_image.name]
-        names += [face.crop.name for face in self.faces.all()]
-        return [name for name in names if name]
+        for face in self.faces.all():
+            names += [face.crop.name, face.share_image.name, face.story_image.name]
+        return [name for name in dict.fromkeys(names) if name]
 
     def file_names_to_delete(self) -> list[str]:
         """Every name that may hold one of its files: those its rows point at and every name a
         run may write, so a deletion misses nothing a worker wrote before its rows."""
         names = self.stored_file_names()
         names += [self.file_name(kind) for kind in ("photo", "original", "share")]
-        names += [self.file_name(f"face-{n}") for n in range(settings.LOOKALIKE_MAX_FACES)]
+        for n in range(settings.LOOKALIKE_MAX_FACES):
+            names += [self.file_name(f"{kind}-{n}") for kind in ("face", "share", "story")]
         return list(dict.fromkeys(names))
 
 
@@ -204,6 +209,12 @@ class MatchFace(models.Model):
     bottom = models.PositiveIntegerField()
     left = models.PositiveIntegerField()
     crop = models.ImageField(upload_to="visitors/", blank=True)
+    share_image = models.ImageField(
+        upload_to="visitors/", blank=True, help_text="1200x630, for links shared on social sites."
+    )
+    story_image = models.ImageField(
+        upload_to="visitors/", blank=True, help_text="1080x1920, for stories on phones."
+    )
 
     class Meta:
         ordering = ["match", "position"]

@@ -1,18 +1,82 @@
-"""The picture a shared result shows on social sites (Open Graph, 1200x630)."""
+"""The pictures a result is shared with: a 1200x630 card for links on social sites (Open Graph)
+and a 1080x1920 story card for phones, one pair per face.
+
+What they say comes from `card_lines`, a pure function shared with the page's meta tags, so the
+picture, its description and the link preview always agree with the results page.
+"""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 WIDTH, HEIGHT = 1200, 630
+STORY_WIDTH, STORY_HEIGHT = 1080, 1920
 BACKGROUND = (24, 26, 38)
+PANEL = (48, 52, 70)
 ACCENT = (255, 196, 61)
 TEXT = (245, 245, 250)
 MUTED = (170, 174, 190)
 FONT_FILE = Path(__file__).resolve().parent.parent / "static" / "fonts" / "DejaVuSans-Bold.ttf"
+# A reference face is enlarged at most this much: more and it looks blurred.
+MAX_UPSCALE = 1.6
+
+
+@dataclass(frozen=True)
+class CardLines:
+    """What a share picture says, line by line, and how to describe it to those who cannot see
+    it. `score` is empty for a weak match: the card then announces no confident percentage."""
+
+    lead: str
+    score: str
+    joint: str
+    name: str
+    detail: str
+    alt: str
+    title: str
+
+
+def card_lines(*, actor_name: str, similarity: float, weak: bool, with_face: bool) -> CardLines:
+    """The card's wording, in agreement with the results page (third person: the card is for
+    whoever the link is shared with)."""
+    name = actor_name or "an actor"
+    percent = f"{similarity:.0f}%"
+    if weak:
+        shown = f"{name}'s face" + (" beside the visitor's face" if with_face else "")
+        return CardLines(
+            lead="No strong lookalike",
+            score="",
+            joint="closest:",
+            name=name,
+            detail=percent,
+            alt=f"{shown}: no strong lookalike, the closest is {name} at {percent}",
+            title=f"No strong lookalike — closest: {name}, {percent}",
+        )
+    subject = "This face" if with_face else "Someone"
+    if with_face:
+        alt = f"A visitor's face beside {name}'s: this face looks {percent} like {name}"
+    else:
+        alt = f"{name}'s face: someone looks {percent} like {name}"
+    return CardLines(
+        lead=f"{subject} looks",
+        score=percent,
+        joint="like",
+        name=name,
+        detail="",
+        alt=alt,
+        title=f"Looks {percent} like {name}",
+    )
+
+
+def credit_line(image) -> str:
+    """The reference photo's credit as its page shows it: author and licence."""
+    if image is None:
+        return ""
+    parts = [f"Photo: {image.attribution}" if image.attribution else "", image.licence]
+    return ", ".join(part for part in parts if part)
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont:
@@ -22,53 +86,131 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def _portrait(face: Image.Image | None, side: int) -> Image.Image:
+    """The face filling a square of `side`, or for a small source a smaller square (no more
+    than MAX_UPSCALE times its size) centred on a panel of that side."""
+    panel = Image.new("RGB", (side, side), PANEL)
     if face is None:
-        blank = Image.new("RGB", (side, side), (48, 52, 70))
-        ImageDraw.Draw(blank).text(
-            (side // 2, side // 2), "?", fill=MUTED, font=_font(160), anchor="mm"
+        ImageDraw.Draw(panel).text(
+            (side // 2, side // 2), "?", fill=MUTED, font=_font(side // 3), anchor="mm"
         )
-        return blank
-    return ImageOps.fit(face.convert("RGB"), (side, side), Image.Resampling.LANCZOS)
+        return panel
+    face = face.convert("RGB")
+    shown = min(side, round(min(face.size) * MAX_UPSCALE))
+    fitted = ImageOps.fit(face, (shown, shown), Image.Resampling.LANCZOS)
+    panel.paste(fitted, ((side - shown) // 2, (side - shown) // 2))
+    return panel
 
 
-def _fit_text(
-    draw: ImageDraw.ImageDraw, text: str, width: int, start: int
-) -> ImageFont.FreeTypeFont:
+def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, start: int, least: int = 20):
     size = start
-    while size > 24 and draw.textlength(text, font=_font(size)) > width:
-        size -= 4
+    while size > least and draw.textlength(text, font=_font(size)) > width:
+        size -= 2
     return _font(size)
+
+
+def _shorten(draw: ImageDraw.ImageDraw, text: str, width: int, font) -> str:
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _jpeg(card: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    card.save(buffer, "JPEG", quality=88, optimize=True)
+    return buffer.getvalue()
 
 
 def share_card(
     *,
-    actor_name: str,
-    similarity: float,
+    lines: CardLines,
     actor_face: Image.Image | None,
     visitor_face: Image.Image | None = None,
+    credit: str = "",
 ) -> bytes:
-    """JPEG bytes: the actor's reference face, name and percentage; the visitor's face only when
-    they asked for it."""
+    """JPEG bytes, 1200x630: the actor's reference face (beside the visitor's, only when they
+    chose to show it), the wording of `lines` and the reference photo's credit."""
     card = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(card)
-    side = 470
-    top = (HEIGHT - side) // 2
     if visitor_face is not None:
-        small = 330
-        card.paste(_portrait(visitor_face, small), (60, (HEIGHT - small) // 2))
-        card.paste(_portrait(actor_face, small), (60 + small + 20, (HEIGHT - small) // 2))
-        text_left = 60 + 2 * small + 60
+        side = 330
+        top = (HEIGHT - side) // 2 - 10
+        card.paste(_portrait(visitor_face, side), (50, top))
+        card.paste(_portrait(actor_face, side), (50 + side + 16, top))
+        text_left = 50 + 2 * side + 16 + 44
     else:
-        card.paste(_portrait(actor_face, side), (80, top))
-        text_left = 80 + side + 60
-    text_width = WIDTH - text_left - 50
+        side = 470
+        card.paste(_portrait(actor_face, side), (70, (HEIGHT - side) // 2 - 10))
+        text_left = 70 + side + 56
+    width = WIDTH - text_left - 40
 
-    draw.text((text_left, 150), "looks like", fill=MUTED, font=_font(40))
-    name_font = _fit_text(draw, actor_name or "an actor", text_width, 72)
-    draw.text((text_left, 205), actor_name or "an actor", fill=TEXT, font=name_font)
-    draw.text((text_left, 320), f"{similarity:.0f}%", fill=ACCENT, font=_font(120))
-    draw.text((text_left, HEIGHT - 90), "Lookalike", fill=MUTED, font=_font(34))
+    y = 130 if lines.score else 170
+    lead = _fit(draw, lines.lead, width, 44)
+    draw.text((text_left, y), lines.lead, fill=MUTED if lines.score else TEXT, font=lead)
+    y += 70
+    if lines.score:
+        draw.text((text_left, y), lines.score, fill=ACCENT, font=_font(120))
+        y += 140
+    draw.text((text_left, y), lines.joint, fill=MUTED, font=_font(36))
+    y += 50
+    name_font = _fit(draw, lines.name, width, 64, least=28)
+    name = _shorten(draw, lines.name, width, name_font)
+    draw.text((text_left, y), name, fill=TEXT, font=name_font)
+    if lines.detail:
+        draw.text((text_left, y + 80), lines.detail, fill=MUTED, font=_font(56))
+    draw.text((text_left, HEIGHT - 84), "Lookalike", fill=ACCENT, font=_font(32))
+    if credit:
+        small = _font(16)
+        draw.text(
+            (50, HEIGHT - 30), _shorten(draw, credit, WIDTH - 100, small), fill=MUTED, font=small
+        )
+    return _jpeg(card)
 
-    buffer = io.BytesIO()
-    card.save(buffer, "JPEG", quality=85, optimize=True)
-    return buffer.getvalue()
+
+def story_card(
+    *,
+    lines: CardLines,
+    actor_face: Image.Image | None,
+    visitor_face: Image.Image | None = None,
+    credit: str = "",
+) -> bytes:
+    """JPEG bytes, 1080x1920 (9:16, as phones' stories): the same faces and wording as
+    `share_card`, stacked for a tall screen."""
+    card = Image.new("RGB", (STORY_WIDTH, STORY_HEIGHT), BACKGROUND)
+    draw = ImageDraw.Draw(card)
+    centre = STORY_WIDTH // 2
+    draw.text((centre, 170), "Lookalike", fill=ACCENT, font=_font(64), anchor="mm")
+    top = 300
+    if visitor_face is not None:
+        side = 460
+        card.paste(_portrait(visitor_face, side), (centre - side - 20, top))
+        card.paste(_portrait(actor_face, side), (centre + 20, top))
+    else:
+        side = 760
+        card.paste(_portrait(actor_face, side), (centre - side // 2, top))
+    y = top + side + 110
+    width = STORY_WIDTH - 120
+    draw.text(
+        (centre, y),
+        lines.lead,
+        fill=MUTED if lines.score else TEXT,
+        font=_fit(draw, lines.lead, width, 72),
+        anchor="mm",
+    )
+    y += 110
+    if lines.score:
+        draw.text((centre, y + 40), lines.score, fill=ACCENT, font=_font(200), anchor="mm")
+        y += 210
+    draw.text((centre, y), lines.joint, fill=MUTED, font=_font(56), anchor="mm")
+    y += 100
+    name_font = _fit(draw, lines.name, width, 96, least=36)
+    name = _shorten(draw, lines.name, width, name_font)
+    draw.text((centre, y), name, fill=TEXT, font=name_font, anchor="mm")
+    if lines.detail:
+        draw.text((centre, y + 120), lines.detail, fill=MUTED, font=_font(88), anchor="mm")
+    if credit:
+        small = _font(24)
+        text = _shorten(draw, credit, width, small)
+        draw.text((centre, STORY_HEIGHT - 80), text, fill=MUTED, font=small, anchor="mm")
+    return _jpeg(card)

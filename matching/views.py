@@ -11,6 +11,7 @@ from matching.forms import UploadForm
 from matching.selectors import match_page_context, viewer_owns, visible_match
 from matching.services import UploadRejected, match_create
 from matching.services.upload import upload_too_large_message
+from matching.share_card import card_lines
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,9 +61,54 @@ def match_page(request, token: str):
     context = match_page_context(match, request.GET.get("face"))
     context["page_url"] = request.build_absolute_uri(match.get_absolute_url())
     context["is_owner"] = viewer_owns(request, match)
-    if match.share_image:
-        share = reverse("match-share", args=[match.token])
-        context["share_image_url"] = request.build_absolute_uri(share)
+    # Face crops and the photo: the owner's, and others' only if the visitor chose to show them.
+    context["show_face"] = context["is_owner"] or match.share_face
+    context.update(_share_context(request, match, context))
     response = render(request, "matching/match.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
+
+
+def _share_context(request, match, context: dict) -> dict:
+    """The selected face's share link and pictures, and what their previews say.
+
+    `share_url`: the page, with `?face=N` for a group photo; `share_image_url`,
+    `story_image_url`: the face's 1200x630 and 1080x1920 pictures (absolute); the
+    `*_download_url`s: the same pictures sent as files to save; `share_lines`: the card's
+    wording (`title`, `alt`), as `matching.share_card.card_lines` gives it.
+    """
+    face, best = context["face"], context["best"]
+    share_url = context["page_url"]
+    if len(context["faces"]) > 1 and face is not None:
+        share_url += f"?face={face.position}"
+    shared = {"share_url": share_url}
+    if face is None:
+        return shared
+    pictures = {
+        "share": face.share_image or (match.share_image if face.position == 0 else None),
+        "story": face.story_image,
+    }
+    for kind, picture in pictures.items():
+        if picture:
+            address = reverse(f"match-face-{kind}", args=[match.token, face.position])
+            shared[f"{kind}_image_url"] = request.build_absolute_uri(address)
+            shared[f"{kind}_download_url"] = f"{address}?download=1"
+    if best is not None:
+        shared["share_lines"] = card_lines(
+            actor_name=best.actor_name,
+            similarity=best.similarity,
+            weak=context["weak"],
+            with_face=match.share_face,
+        )
+    return shared
+
+
+def privacy(request):
+    return render(
+        request,
+        "privacy.html",
+        {
+            "retention_days": settings.LOOKALIKE_ANONYMOUS_RETENTION_DAYS,
+            "photo_size": settings.LOOKALIKE_STORED_PHOTO_SIZE,
+        },
+    )

@@ -5,16 +5,17 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageOps
 
 from actors.models import Actor, ActorImage
-from face_engine.crops import face_crop, jpeg_bytes
+from face_engine.crops import crop_box, face_crop, jpeg_bytes
 from face_engine.errors import FaceEngineError
 from face_engine.images import load_image, to_jpeg
 from face_engine.similarity import similarity_percent
@@ -23,7 +24,7 @@ from matching.selectors import PhotoMatch, photo_match
 from matching.services.claims import match_claim, match_fail, match_release
 from matching.services.heartbeat import Heartbeat
 from matching.services.retention import schedule_file_deletion
-from matching.share_card import share_card
+from matching.share_card import card_lines, credit_line, share_card, story_card
 
 log = logging.getLogger(__name__)
 Status = Match.Status
@@ -114,36 +115,91 @@ def _thumbnail(image: ActorImage | None) -> Image.Image | None:
         return None
 
 
+def _reference_face(image: ActorImage | None) -> Image.Image | None:
+    """The actor's face for a share picture, cut from the reference photo itself (sharper than
+    its thumbnail) with a tight margin, so a neighbour in the photo stays out; the thumbnail
+    when the photo cannot be read."""
+    if image is None:
+        return None
+    try:
+        with default_storage.open(image.file.name, "rb") as handle:
+            picture = ImageOps.exif_transpose(Image.open(io.BytesIO(handle.read())))
+            picture = picture.convert("RGB")
+    except (OSError, ValueError):
+        log.warning("reference photo of image %s is unreadable", image.pk)
+        return _thumbnail(image)
+    return picture.crop(crop_box(image.face_box(), picture.width, picture.height, margin=0.3))
+
+
+@dataclass
+class Written:
+    """The files a run wrote, by face."""
+
+    crops: list[str]
+    shares: list[str]
+    stories: list[str]
+
+    def names(self) -> list[str]:
+        return [*self.crops, *self.shares, *self.stories]
+
+
 def _process(match: Match) -> None:
     data = _stored_photo(match)
     result = photo_match(data)
     Match.objects.filter(pk=match.pk).update(status=Status.MATCHING)
-    crops, share_name = _write_files(match, data, result)
-    _record(match, result, crops, share_name)
+    written = _write_files(match, data, result)
+    _record(match, result, written)
 
 
-def _write_files(match: Match, data: bytes, result: PhotoMatch) -> tuple[list[str], str]:
-    """The face crops and the share picture, written before (and outside) the transaction
-    that records them. The stored copy is our own EXIF-free JPEG; the boxes are in its pixels."""
+def _write_files(match: Match, data: bytes, result: PhotoMatch) -> Written:
+    """The face crops and each face's share and story pictures, written before (and outside)
+    the transaction that records them. The stored copy is our own EXIF-free JPEG; the boxes
+    are in its pixels."""
     picture = Image.open(io.BytesIO(data)).convert("RGB")
     face_pictures = [face_crop(picture, face.box) for face in result.faces]
-    crops = [
-        _replace_file(match.file_name(f"face-{position}"), jpeg_bytes(face_picture))
-        for position, face_picture in enumerate(face_pictures)
-    ]
-    best = result.faces[0].matches[0]
-    card = share_card(
-        actor_name=best.actor,
-        similarity=best.similarity,
-        actor_face=_thumbnail(ActorImage.objects.filter(pk=best.closest_image).first()),
-        visitor_face=face_pictures[0] if match.share_face else None,
+    written = Written(
+        crops=[
+            _replace_file(match.file_name(f"face-{position}"), jpeg_bytes(face_picture))
+            for position, face_picture in enumerate(face_pictures)
+        ],
+        shares=[],
+        stories=[],
     )
-    return crops, _replace_file(match.file_name("share"), card)
+    references = ActorImage.objects.in_bulk(
+        {face.matches[0].closest_image for face in result.faces if face.matches}
+    )
+    for position, (face, face_picture) in enumerate(zip(result.faces, face_pictures, strict=True)):
+        if not face.matches:
+            written.shares.append("")
+            written.stories.append("")
+            continue
+        best = face.matches[0]
+        reference = references.get(best.closest_image)
+        visitor_face = face_picture if match.share_face else None
+        lines = card_lines(
+            actor_name=best.actor,
+            similarity=best.similarity,
+            weak=best.similarity < settings.LOOKALIKE_WEAK_SIMILARITY,
+            with_face=visitor_face is not None,
+        )
+        drawn = {
+            "lines": lines,
+            "actor_face": _reference_face(reference),
+            "visitor_face": visitor_face,
+            "credit": credit_line(reference),
+        }
+        written.shares.append(
+            _replace_file(match.file_name(f"share-{position}"), share_card(**drawn))
+        )
+        written.stories.append(
+            _replace_file(match.file_name(f"story-{position}"), story_card(**drawn))
+        )
+    return written
 
 
-def _record(match: Match, result: PhotoMatch, crops: list[str], share_name: str) -> None:
+def _record(match: Match, result: PhotoMatch, written: Written) -> None:
     with transaction.atomic():
-        if _files_of_gone_match_scheduled(match, [*crops, share_name]):
+        if _files_of_gone_match_scheduled(match, written.names()):
             return
         hits = [hit for face in result.faces for hit in face.matches]
         # Actors and photos deleted since the search are shown by name only.
@@ -161,7 +217,9 @@ def _record(match: Match, result: PhotoMatch, crops: list[str], share_name: str)
                 right=right,
                 bottom=bottom,
                 left=left,
-                crop=crops[position],
+                crop=written.crops[position],
+                share_image=written.shares[position],
+                story_image=written.stories[position],
             )
             Resemblance.objects.bulk_create(
                 Resemblance(
@@ -176,12 +234,19 @@ def _record(match: Match, result: PhotoMatch, crops: list[str], share_name: str)
                 )
                 for rank, hit in enumerate(face.matches, 1)
             )
+        dropped = {}
+        if len(result.faces) <= 1 and match.photo:
+            # One face: its crop says all the page shows, so the photo goes now. A group photo
+            # stays while the result exists, for the page to show it with numbered boxes.
+            schedule_file_deletion([match.photo.name])
+            dropped = {"photo": ""}
         Match.objects.filter(pk=match.pk).update(
             status=Status.DONE,
             faces_found=result.faces_found,
             index_version_id=result.index_version,
-            share_image=share_name,
+            share_image=written.shares[0] if written.shares else "",
             finished_at=timezone.now(),
+            **dropped,
         )
 
 

@@ -40,8 +40,11 @@ def _tally(matches: list[Match]) -> tuple[Deleted, list[str]]:
     tally, names = Deleted(results=len(matches)), []
     for match in matches:
         tally.photos += bool(match.photo)
-        tally.share_images += bool(match.share_image)
-        tally.face_crops += sum(1 for face in match.faces.all() if face.crop)
+        faces = match.faces.all()
+        tally.face_crops += sum(1 for face in faces if face.crop)
+        pictures = sum(bool(face.share_image) + bool(face.story_image) for face in faces)
+        # Older matches have one share picture, on the match itself.
+        tally.share_images += pictures or bool(match.share_image)
         names += match.file_names_to_delete()
     return tally, names
 
