@@ -576,7 +576,9 @@ def engine_stages(phone: bytes, index_dir: Path | None, repeat: int) -> dict[str
             picture = Image.open(io.BytesIO(stored)).convert("RGB")
             crop = face_crop(picture, box)
             jpeg_bytes(crop)
-            lines = card_lines(actor_name="Actor Name", similarity=50.0, weak=False, with_face=False)
+            lines = card_lines(
+                actor_name="Actor Name", similarity=50.0, weak=False, with_face=False
+            )
             share_card(lines=lines, actor_face=crop, visitor_face=None)
 
         timed("worker: face crop + share card", crop_and_card)
