@@ -110,5 +110,6 @@ def privacy(request):
         {
             "retention_days": settings.LOOKALIKE_ANONYMOUS_RETENTION_DAYS,
             "photo_size": settings.LOOKALIKE_STORED_PHOTO_SIZE,
+            "session_days": settings.SESSION_COOKIE_AGE // 86400,
         },
     )
