@@ -1,7 +1,8 @@
 """Visitors' files go to exactly those who may see the result; nothing else under media is public.
 
-Who may see what: a private result, its owner; an unlisted one, anyone with the link; a deleted
-or expired one, nobody. The stored photo has no page showing it, so no address gives it out.
+Who may see what: a private result, its owner; an unlisted one, anyone with the link (its face
+crops only if the visitor chose to show their face); a deleted or expired one, nobody. A one-face
+photo is not kept once matched, and no address under /media/ ever gives out a visitor's file.
 """
 
 from datetime import timedelta
@@ -36,15 +37,16 @@ def people(db) -> dict[str, Client]:
 def results(people, upload, indexed_catalogue, django_capture_on_commit_callbacks):
     """One result of each kind, each matched and with its files written."""
 
-    def uploaded(as_client, photo):
-        upload(photo, as_client=as_client)
+    def uploaded(as_client, photo, **fields):
+        upload(photo, as_client=as_client, **fields)
         match = Match.objects.order_by("-id").first()
         assert match.status == "done" and match.share_image, match
         return match
 
     private = uploaded(people["owner"], "gallery/Matt_Damon/2.jpg")
     unlisted = match_set_visibility(
-        uploaded(people["owner"], "gallery/Katy_Perry/2.jpg"), Match.Visibility.UNLISTED
+        uploaded(people["owner"], "gallery/Katy_Perry/2.jpg", share_face="on"),
+        Match.Visibility.UNLISTED,
     )
     deleted = uploaded(people["owner"], "gallery/Barack_Obama/2.jpg")
     expired = uploaded(people["anonymous"], "gallery/Matt_Damon/3.jpg")
@@ -101,7 +103,7 @@ def test_face_crops_and_share_pictures_go_exactly_to_who_may_see_the_result(peop
     assert refused.content == unknown.content.replace(b"no-such-token", private.token.encode())
 
 
-def test_the_stored_photo_has_no_address_at_all(people, results, settings):
+def test_visitors_files_have_no_address_under_media(people, results, settings):
     def addresses(match: Match) -> list[str]:
         key, token = match.storage_key, match.token
         return [
@@ -131,8 +133,11 @@ def test_the_stored_photo_has_no_address_at_all(people, results, settings):
         ]
 
     for kind in ("private", "unlisted"):
-        photo = Path(settings.MEDIA_ROOT) / results[kind].photo.name
-        assert photo.is_file()  # it is there, and still nobody gets it
+        # A one-face photo is deleted once matched; its crop is there, and still only at its
+        # checked address.
+        assert not results[kind].photo
+        assert not (Path(settings.MEDIA_ROOT) / results[kind].file_name("photo")).exists()
+        assert (Path(settings.MEDIA_ROOT) / results[kind].faces.get().crop.name).is_file()
     served = [
         (who, address, response.status_code)
         for match in results.values()
@@ -186,8 +191,9 @@ def test_pages_link_visitors_files_at_their_checked_addresses(people, results):
     match = results["private"]
     page = people["owner"].get(match.get_absolute_url()).content.decode()
     assert f'src="{face_address(match)}"' in page
-    assert f'property="og:image" content="http://testserver{share_address(match)}"' in page
-    assert f'class="share-preview" src="{share_address(match)}"' in page
+    card = "http://testserver" + reverse("match-face-share", args=[match.token, 0])
+    assert f'property="og:image" content="{card}"' in page
+    assert f'class="share-preview" src="{card}"' in page
     listing = people["owner"].get(reverse("my-matches")).content.decode()
     assert f'src="{face_address(match)}"' in listing
     for html in (page, listing):

@@ -128,7 +128,7 @@ def _reference_face(image: ActorImage | None) -> Image.Image | None:
     except (OSError, ValueError):
         log.warning("reference photo of image %s is unreadable", image.pk)
         return _thumbnail(image)
-    return picture.crop(crop_box(image.face_box(), picture.width, picture.height, margin=0.3))
+    return picture.crop(crop_box(image.face_box, picture.width, picture.height, margin=0.3))
 
 
 @dataclass
