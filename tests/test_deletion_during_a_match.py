@@ -98,7 +98,12 @@ def delete(client: Client, match: Match, what: str) -> None:
 
 def assert_nothing_served(match: Match, clients: list[Client]) -> None:
     addresses = [reverse("match-face", args=[match.token, n]) for n in range(10)]
-    addresses += [reverse("match-share", args=[match.token])]
+    addresses += [reverse("match-face-share", args=[match.token, n]) for n in range(10)]
+    addresses += [reverse("match-face-story", args=[match.token, n]) for n in range(10)]
+    addresses += [
+        reverse("match-share", args=[match.token]),
+        reverse("match-photo", args=[match.token]),
+    ]
     addresses += [f"/media/visitors/{match.storage_key}/photo.jpg"]
     for client in clients:
         assert [a for a in addresses if client.get(a).status_code != 404] == []
@@ -166,8 +171,9 @@ def test_a_match_gone_between_its_files_and_its_rows_leaves_no_file(
     assert match_claim(match.pk)
     data = processing._stored_photo(match)
     result = photo_match(data)
-    crops, share = processing._write_files(match, data, result)
-    assert len(files_under(folder)) == len(crops) + 2  # the photo, the crops, the share picture
+    written = processing._write_files(match, data, result)
+    # The photo, and for each face its crop, share picture and story picture.
+    assert len(files_under(folder)) == 1 + 3 * len(written.crops)
 
     with django_capture_on_commit_callbacks(execute=True):
         if how == "deleted":
@@ -175,7 +181,7 @@ def test_a_match_gone_between_its_files_and_its_rows_leaves_no_file(
         else:
             assert matches_expire(now=timezone.now() + timedelta(days=30)) == 1
     with django_capture_on_commit_callbacks(execute=True):
-        processing._record(match, result, crops, share)
+        processing._record(match, result, written)
 
     assert files_under(folder) == []
     assert not StoredFileDeletion.objects.exists() and not MatchFace.objects.exists()
