@@ -33,7 +33,11 @@ def test_upload_returns_202_with_its_url_and_the_result_reads_like_the_command(
     assert result["status"] == "done" and result["error"] is None
     assert result["page_url"] == f"http://testserver/r/{match.token}/"
     [face] = result["faces"]
-    assert set(face) == {"box", "matches"} and len(face["box"]) == 4
+    assert set(face) == {"box", "matches", "share_image", "story_image"} and len(face["box"]) == 4
+    pictures = f"http://testserver/r/{match.token}/faces/0/"
+    assert face["share_image"] == pictures + "share.jpg"
+    assert face["story_image"] == pictures + "story.jpg"
+    assert client.get(face["story_image"])["Content-Type"] == "image/jpeg"
     assert [set(m) for m in face["matches"]] == [
         {"actor", "distance", "similarity", "closest_image"}
     ] * 3
