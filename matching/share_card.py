@@ -181,13 +181,14 @@ def story_card(
     draw = ImageDraw.Draw(card)
     centre = STORY_WIDTH // 2
     draw.text((centre, 170), "Lookalike", fill=ACCENT, font=_font(64), anchor="mm")
-    top = 300
+    side = 460 if visitor_face is not None else 760
+    # The faces and the words, centred as one block below the name of the site.
+    block = side + 110 + (210 if lines.score else 0) + 100 + (120 if lines.detail else 0) + 60
+    top = max(300, (STORY_HEIGHT - block) // 2 + 40)
     if visitor_face is not None:
-        side = 460
         card.paste(_portrait(visitor_face, side), (centre - side - 20, top))
         card.paste(_portrait(actor_face, side), (centre + 20, top))
     else:
-        side = 760
         card.paste(_portrait(actor_face, side), (centre - side // 2, top))
     y = top + side + 110
     width = STORY_WIDTH - 120
