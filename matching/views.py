@@ -91,7 +91,13 @@ def _share_context(request, match, context: dict) -> dict:
     for kind, picture in pictures.items():
         if picture:
             address = reverse(f"match-face-{kind}", args=[match.token, face.position])
-            shared[f"{kind}_image_url"] = request.build_absolute_uri(address)
+            # Face 0's card keeps the address links already shared carry.
+            shown = (
+                reverse("match-share", args=[match.token])
+                if kind == "share" and face.position == 0
+                else address
+            )
+            shared[f"{kind}_image_url"] = request.build_absolute_uri(shown)
             shared[f"{kind}_download_url"] = f"{address}?download=1"
     if best is not None:
         shared["share_lines"] = card_lines(

@@ -191,7 +191,7 @@ def test_pages_link_visitors_files_at_their_checked_addresses(people, results):
     match = results["private"]
     page = people["owner"].get(match.get_absolute_url()).content.decode()
     assert f'src="{face_address(match)}"' in page
-    card = "http://testserver" + reverse("match-face-share", args=[match.token, 0])
+    card = f"http://testserver{share_address(match)}"
     assert f'property="og:image" content="{card}"' in page
     assert f'class="share-preview" src="{card}"' in page
     listing = people["owner"].get(reverse("my-matches")).content.decode()

@@ -112,9 +112,8 @@ def test_results_page_carries_share_tags_and_a_share_image(
     html = client.get(f"/r/{token}/").content.decode()
     match = Match.objects.get(token=token)
     assert 'property="og:title" content="Looks' in html and "Matt Damon" in html
-    card = f"http://testserver/r/{token}/faces/0/share.jpg"
-    assert f'property="og:image" content="{card}"' in html
-    assert f'name="twitter:image" content="{card}"' in html
+    assert f'property="og:image" content="http://testserver/r/{token}/share.jpg"' in html
+    assert f'name="twitter:image" content="http://testserver/r/{token}/share.jpg"' in html
     assert '<meta name="twitter:card" content="summary_large_image">' in html
     assert f'property="og:url" content="http://testserver/r/{token}/"' in html
     with default_storage.open(match.share_image.name) as handle:
