@@ -104,3 +104,15 @@ def test_visitors_files_are_signed_addresses_given_only_to_who_may_see_them(
         for who in (stranger, Client()):
             refused = who.get(address)
             assert refused.status_code == 404 and not refused.has_header("Location")
+
+    # A story picture to save: the signed address makes the object store send it as a file.
+    story = owner.get(reverse("match-face-story", args=[match.token, 0]) + "?download=1")
+    assert story.status_code == 302
+    with urlopen(story["Location"]) as reply:
+        assert reply.headers["Content-Disposition"] == (
+            'attachment; filename="lookalike-matt-damon-story.jpg"'
+        )
+        assert (
+            reply.read()
+            == s3.get_object(Bucket=BUCKET, Key=match.faces.get().story_image.name)["Body"].read()
+        )
