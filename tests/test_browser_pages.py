@@ -80,6 +80,7 @@ def test_the_visitors_pages_pass_axe_and_keep_the_layout(browser, live_server, c
     page.locator("[data-form-errors]").wait_for()
     password = page.locator("#id_password1")
     assert password.get_attribute("aria-invalid") == "true"
+    assert password.evaluate("e => e === document.activeElement"), "focus goes to the problem"
     assert "too common" in page.locator("#id_password1_error").inner_text()
     assert "id_password1_error" in password.get_attribute("aria-describedby")
     check_page(page, f"pages-signup-errors-{size}")
