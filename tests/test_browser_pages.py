@@ -58,7 +58,7 @@ def results_of(user, faces_dir) -> list[Match]:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_visitors_pages_pass_axe_and_keep_the_layout(browser, live_server, csp, size):
+def test_the_visitors_pages_pass_axe_and_keep_the_layout(browser, live_server, csp, settings, size):
     context = browser.new_context(**SIZES[size])
     page = csp(context.new_page())
     for name, path in [
@@ -106,6 +106,12 @@ def test_the_visitors_pages_pass_axe_and_keep_the_layout(browser, live_server, c
     assert sent.value.status == 403
     assert page.get_by_role("heading", name="Please try that again").is_visible()
     check_page(page, f"pages-csrf-{size}")
+
+    settings.ROOT_URLCONF = "common.tests.urls_failing"  # the site's addresses and one that fails
+    response = page.goto(live_server.url + "/failing/")
+    assert response.status == 500
+    assert page.get_by_role("heading", name="Something went wrong on our side").is_visible()
+    check_page(page, f"pages-500-{size}")
     context.close()
     assert csp.violations == []
 
