@@ -16,7 +16,10 @@ class PasswordRulesOnNewPassword:
 
 
 class SignupForm(PasswordRulesOnNewPassword, UserCreationForm):
-    email = forms.EmailField(help_text="Only to reset your password if you forget it.")
+    email = forms.EmailField(
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="Only to reset your password if you forget it.",
+    )
 
     class Meta(UserCreationForm.Meta):
         model = User
