@@ -28,6 +28,18 @@ def check_page(page, name: str) -> None:
     assert axe_violations(page) == []
 
 
+def small_targets(page) -> list[str]:
+    """The header's and footer's visible links and buttons less than 24 px high or wide."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+                ".site-header a, .site-header button, .site-footer a")]
+            .filter(e => e.getClientRects().length)
+            .map(e => [e.textContent.trim(), e.getBoundingClientRect()])
+            .filter(([, r]) => r.height < 24 || r.width < 24)
+            .map(([text, r]) => `${text}: ${r.width}x${r.height}`)"""
+    )
+
+
 def face_crop(faces_dir, photo: str) -> ContentFile:
     """A square crop of a real photo, as the worker stores a visitor's face."""
     image = Image.open(faces_dir / photo).convert("RGB")
@@ -66,9 +78,12 @@ def test_the_visitors_pages_pass_axe_and_keep_the_layout(browser, live_server, c
         ("privacy", "/privacy/"),
         ("login", "/accounts/login/"),
         ("signup", "/accounts/signup/"),
+        ("password-reset", "/accounts/password/reset/"),
+        ("password-reset-sent", "/accounts/password/reset/sent/"),
     ]:
         page.goto(live_server.url + path)
         assert page.locator("main").count() == 1 and page.locator("h1").count() == 1, path
+        assert small_targets(page) == [], path
         check_page(page, f"pages-{name}-{size}")
 
     page.goto(live_server.url + "/accounts/signup/")
@@ -131,6 +146,7 @@ def test_the_account_pages_pass_axe(browser, live_server, csp, django_user_model
     ]:
         page.goto(live_server.url + path)
         assert page.locator("main").count() == 1 and page.locator("h1").count() == 1, path
+        assert small_targets(page) == [], path
         check_page(page, f"pages-{name}-{size}")
 
     page.goto(live_server.url + "/accounts/matches/")
