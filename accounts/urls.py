@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from accounts import views
+from accounts.forms import PasswordChangeForm, SetPasswordForm
 
 form = "accounts/form.html"
 
@@ -17,7 +18,9 @@ urlpatterns = [
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
-            template_name=form, extra_context={"title": "Change your password"}
+            template_name=form,
+            form_class=PasswordChangeForm,
+            extra_context={"title": "Change your password", "submit": "Change password"},
         ),
         name="password_change",
     ),
@@ -32,7 +35,7 @@ urlpatterns = [
             template_name=form,
             email_template_name="accounts/password_reset_email.txt",
             subject_template_name="accounts/password_reset_subject.txt",
-            extra_context={"title": "Reset your password"},
+            extra_context={"title": "Reset your password", "submit": "Send the link"},
         ),
         name="password_reset",
     ),
@@ -44,7 +47,9 @@ urlpatterns = [
     path(
         "password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name=form, extra_context={"title": "Choose a new password"}
+            template_name=form,
+            form_class=SetPasswordForm,
+            extra_context={"title": "Choose a new password", "submit": "Set password"},
         ),
         name="password_reset_confirm",
     ),

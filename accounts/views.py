@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.forms import AccountDeleteForm, SignupForm
+from accounts.selectors import claimable_uploads_count, results_count
 from accounts.services import account_create, account_delete
 from common.http import redirect_back, too_many_requests
 from common.session_uploads import forget_session_uploads, session_uploads
@@ -30,7 +31,10 @@ def signup(request):
         forget_session_uploads(request)
         messages.success(request, "Welcome! Your account is ready.")
         return redirect("my-matches")
-    return render(request, "accounts/signup.html", {"form": form})
+    earlier_uploads = claimable_uploads_count(session_uploads(request))
+    return render(
+        request, "accounts/signup.html", {"form": form, "earlier_uploads": earlier_uploads}
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -56,6 +60,12 @@ def my_matches(request):
     return render(request, "accounts/my_matches.html", {"page": page})
 
 
+VISIBILITY_MESSAGES = {
+    Match.Visibility.PRIVATE: "That result is now private: only you can see it.",
+    Match.Visibility.UNLISTED: "Anyone with the link can now see that result.",
+}
+
+
 def _own_match(request, token: str) -> Match:
     match = get_object_or_404(Match, token=token)
     if match.owner_id != request.user.pk:
@@ -71,8 +81,7 @@ def match_visibility(request, token: str):
     if visibility not in Match.Visibility.values:
         return render(request, "400.html", status=400)
     match_set_visibility(match, visibility)
-    label = Match.Visibility(visibility).label.lower()
-    messages.success(request, f"That result is now visible to: {label}.")
+    messages.success(request, VISIBILITY_MESSAGES[visibility])
     return redirect_back(request, "my-matches")
 
 
@@ -86,7 +95,7 @@ def match_remove(request, token: str):
 
 @login_required
 def account(request):
-    return render(request, "accounts/account.html")
+    return render(request, "accounts/account.html", {"results": results_count(request.user)})
 
 
 @login_required
@@ -97,4 +106,5 @@ def account_remove(request):
         deleted = account_delete(request.user)
         logout(request)
         return render(request, "accounts/deleted.html", {"deleted": deleted, "username": username})
-    return render(request, "accounts/delete.html", {"form": form})
+    context = {"form": form, "results": results_count(request.user)}
+    return render(request, "accounts/delete.html", context)

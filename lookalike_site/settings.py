@@ -75,6 +75,8 @@ CONTENT_SECURITY_POLICY = {
 }
 SESSION_COOKIE_HTTPONLY = True
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A form sent without a valid CSRF token gets a page in the site's layout, not the reason.
+CSRF_FAILURE_VIEW = "common.error_views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

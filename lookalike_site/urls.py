@@ -43,3 +43,8 @@ if settings.SERVE_MEDIA:
     # The public catalogue only: never visitors/, indexes/ or anything else in MEDIA_ROOT.
     media_prefix = re.escape(f"{settings.MEDIA_URL.lstrip('/')}{CATALOGUE_FOLDER}/")
     urlpatterns += [re_path(rf"^{media_prefix}(?P<path>.*)$", catalogue_file)]
+
+# The site's own error pages (common/error_views.py); 403 is Django's view with 403.html.
+handler400 = "common.error_views.bad_request"
+handler404 = "common.error_views.page_not_found"
+handler500 = "common.error_views.server_error"

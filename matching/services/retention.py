@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from matching.models import Match, MatchFace, StoredFileDeletion
 
@@ -30,10 +31,23 @@ class Deleted:
     share_images: int = 0
 
     def describe(self) -> str:
-        return (
-            f"{self.results} results, {self.photos} photos, {self.face_crops} face crops "
-            f"and {self.share_images} share pictures"
-        )
+        """ "1 result, 2 photos and 1 share picture": what was deleted, leaving out what none
+        was; "no results" when nothing was."""
+        counts = [
+            (self.results, "%(count)d result", "%(count)d results"),
+            (self.photos, "%(count)d photo", "%(count)d photos"),
+            (self.face_crops, "%(count)d face crop", "%(count)d face crops"),
+            (self.share_images, "%(count)d share picture", "%(count)d share pictures"),
+        ]
+        parts = [ngettext(one, many, n) % {"count": n} for n, one, many in counts if n]
+        if not parts:
+            return gettext("no results")
+        if len(parts) == 1:
+            return parts[0]
+        return gettext("%(items)s and %(last)s") % {
+            "items": ", ".join(parts[:-1]),
+            "last": parts[-1],
+        }
 
 
 def _tally(matches: list[Match]) -> tuple[Deleted, list[str]]:
