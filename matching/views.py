@@ -8,7 +8,7 @@ from common.session_uploads import remember_upload
 from common.throttles import AccountUploadThrottle, UploadThrottle, throttled_wait
 from matching.examples import BY_SLUG, EXAMPLES
 from matching.forms import UploadForm
-from matching.selectors import match_page_context, viewer_owns, visible_match
+from matching.selectors import match_page_context, share_links, viewer_owns, visible_match
 from matching.services import UploadRejected, match_create
 from matching.services.upload import upload_too_large_message
 
@@ -57,12 +57,17 @@ def _photo_bytes(cleaned: dict) -> bytes:
 
 def match_page(request, token: str):
     match = visible_match(request, token)
-    context = match_page_context(match, request.GET.get("face"))
+    context = match_page_context(match, request.GET.get("face"), request.GET.get("who"))
     context["page_url"] = request.build_absolute_uri(match.get_absolute_url())
     context["is_owner"] = viewer_owns(request, match)
+    # Others see the visitor's face only when the visitor allowed it.
+    context["show_faces"] = context["is_owner"] or match.share_face
+    context["weak_below"] = settings.LOOKALIKE_WEAK_SIMILARITY
     if match.share_image:
         share = reverse("match-share", args=[match.token])
         context["share_image_url"] = request.build_absolute_uri(share)
+    for key, value in share_links(request, match, context["face"]).items():
+        context.setdefault(key, value)
     response = render(request, "matching/match.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
