@@ -29,7 +29,9 @@ def visitor_feedback(match, face, visitor: str | None) -> tuple[set[int], dict[i
 def rating_summary(*, worst: int = 10) -> dict:
     """Visitors' good/bad ratings: in all, by rank, and the actors most often rated bad."""
     good, bad = Q(good=True), Q(good=False)
-    totals = MatchRating.objects.aggregate(good=Count("id", filter=good), bad=Count("id", filter=bad))
+    totals = MatchRating.objects.aggregate(
+        good=Count("id", filter=good), bad=Count("id", filter=bad)
+    )
     by_rank = list(
         MatchRating.objects.values("rank")
         .annotate(good=Count("id", filter=good), bad=Count("id", filter=bad))
