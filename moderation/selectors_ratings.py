@@ -28,23 +28,32 @@ def visitor_feedback(match, face, visitor: str | None) -> tuple[set[int], dict[i
 
 def rating_summary(*, worst: int = 10) -> dict:
     """Visitors' good/bad ratings: in all, by rank, and the actors most often rated bad."""
-    good, bad = Q(good=True), Q(good=False)
-    totals = MatchRating.objects.aggregate(
-        good=Count("id", filter=good), bad=Count("id", filter=bad)
-    )
-    by_rank = list(
-        MatchRating.objects.values("rank")
-        .annotate(good=Count("id", filter=good), bad=Count("id", filter=bad))
-        .order_by("rank")
-    )
-    actors = list(
+    counts = {
+        "n_good": Count("id", filter=Q(good=True)),
+        "n_bad": Count("id", filter=Q(good=False)),
+    }
+    totals = MatchRating.objects.aggregate(**counts)
+    by_rank = MatchRating.objects.values("rank").annotate(**counts).order_by("rank")
+    actors = (
         MatchRating.objects.values("actor_id", "actor_name")
-        .annotate(good=Count("id", filter=good), bad=Count("id", filter=bad))
-        .filter(bad__gt=0)
-        .order_by("-bad", "good", "actor_name")[:worst]
+        .annotate(**counts)
+        .filter(n_bad__gt=0)
+        .order_by("-n_bad", "n_good", "actor_name")[:worst]
     )
-    total = totals["good"] + totals["bad"]
-    for row in [totals, *by_rank, *actors]:
-        rated = row["good"] + row["bad"]
-        row["good_percent"] = round(100 * row["good"] / rated) if rated else None
-    return {"total": total, **totals, "by_rank": by_rank, "worst_actors": actors}
+
+    def tally(row: dict) -> dict:
+        good, bad = row.pop("n_good"), row.pop("n_bad")
+        rated = good + bad
+        return {
+            **row,
+            "good": good,
+            "bad": bad,
+            "total": rated,
+            "good_percent": round(100 * good / rated) if rated else None,
+        }
+
+    return {
+        **tally(dict(totals)),
+        "by_rank": [tally(row) for row in by_rank],
+        "worst_actors": [tally(row) for row in actors],
+    }
