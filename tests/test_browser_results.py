@@ -9,7 +9,7 @@ from matching.models import Match
 from matching.services import index_build
 from moderation.models import Flag, MatchRating
 
-from .browser import SIZES, check_page
+from .browser import SIZES, check_page, log_in
 from .conftest import wait_for
 
 FAKE_SHARE = """
@@ -98,5 +98,47 @@ def test_a_group_result_for_its_owner_and_for_a_friend(
         assert friend.get_by_text(owners_only).count() == 0
     check_page(friend, f"results-shared-{size}")
     friend_context.close()
+
+    # The owner deletes the result at once, after saying yes.
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete this result now").click()
+    page.get_by_role("heading", name="Your result is deleted").wait_for()
+    assert not Match.objects.filter(pk=match.pk).exists()
+    check_page(page, f"results-deleted-{size}")
+    context.close()
+    assert csp.violations == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_an_account_shares_a_private_result_in_one_click(
+    browser, live_server, celery_worker_process, small_catalogue, django_user_model, csp, size
+):
+    index_build()
+    user = django_user_model.objects.create_user("ada", password="a long passphrase 42")
+    context = browser.new_context(**SIZES[size])
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    log_in(context, live_server, user)
+    page = csp(context.new_page())
+    page.goto(live_server.url)
+    page.get_by_role("button", name="Try Joan of Arc").click()
+    page.locator(".match-row").first.wait_for(timeout=90_000)
+    match = Match.objects.get()
+    assert match.visibility == "private"
+    assert page.get_by_role("button", name="Copy link", exact=True).count() == 0
+    check_page(page, f"results-private-{size}")
+
+    page.evaluate("window.sameDocument = true")  # gone if the page reloads
+    page.get_by_role("button", name="Make shareable and copy link").click()
+    page.locator("[data-copied]").wait_for(state="visible", timeout=5000)
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+    assert wait_for(lambda: Match.objects.get().visibility == "unlisted", timeout=10)
+    assert page.get_by_text("Anyone with the link can see it.").is_visible()
+    check_page(page, f"results-made-shareable-{size}")
+
+    page.get_by_role("button", name="Make private").click()
+    page.get_by_role("button", name="Make shareable and copy link").wait_for()
+    assert page.get_by_text("Private: only you can see it.").is_visible()
+    assert page.evaluate("window.sameDocument") is True
+    assert Match.objects.get().visibility == "private"
     context.close()
     assert csp.violations == []
