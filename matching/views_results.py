@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.session_uploads import forget_upload
@@ -19,4 +20,20 @@ def match_delete_anonymous(request, token: str):
         raise Http404("No such result.")
     deleted = match_delete(match)
     forget_upload(request, token)
-    return render(request, "matching/deleted.html", {"deleted": deleted})
+    return render(request, "matching/deleted.html", {"what": _files_deleted(deleted)})
+
+
+def _files_deleted(deleted) -> str:
+    """What went with the result, e.g. "its photo, 3 face crops and its share picture"."""
+    counted = [
+        (deleted.photos, ngettext("its photo", "%(n)d photos", deleted.photos)),
+        (deleted.face_crops, ngettext("%(n)d face crop", "%(n)d face crops", deleted.face_crops)),
+        (
+            deleted.share_images,
+            ngettext("its share picture", "%(n)d share pictures", deleted.share_images),
+        ),
+    ]
+    parts = [text % {"n": n} if "%(n)d" in text else text for n, text in counted if n]
+    if len(parts) > 1:
+        return f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return parts[0] if parts else ""
