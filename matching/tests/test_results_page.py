@@ -180,3 +180,22 @@ def test_a_result_with_an_account_is_not_deleted_by_the_anonymous_route(client, 
     match = Match.objects.get()
     assert client.post(reverse("match-delete-anonymous", args=[match.token])).status_code == 404
     assert Match.objects.filter(pk=match.pk).exists()
+
+
+def test_the_owner_picks_a_face_on_the_photo_itself(client, group, settings):
+    settings.ROOT_URLCONF = "matching.tests.urls_with_photo"
+    match = Match.objects.get()
+    html = client.get(group + "?face=2").content.decode()
+    assert f'<img src="/r/{match.token}/photo.jpg"' in html
+    assert f'viewBox="0 0 {match.photo_width} {match.photo_height}"' in html
+    for face in MatchFace.objects.filter(match=match):
+        width, height = face.right - face.left, face.bottom - face.top
+        box = f'<rect x="{face.left}" y="{face.top}" width="{width}" height="{height}"'
+        link = html.split(f'href="?face={face.position}"')[1].split("</a>")[0]
+        assert box in link and f'aria-label="Face {face.position + 1} of 3"' in link
+    assert html.count('aria-current="true"') == 1
+    assert 'href="?face=2" aria-label="Face 3 of 3" aria-current="true"' in html
+    # Someone given the link sees the faces only if the owner allowed it.
+    assert "photo.jpg" not in Client().get(group).content.decode()
+    Match.objects.update(share_face=True)
+    assert f'<img src="/r/{match.token}/photo.jpg"' in Client().get(group).content.decode()
