@@ -263,6 +263,10 @@ def share_links(request, match, face) -> dict:
             continue
         links[f"{key}_image_url"] = request.build_absolute_uri(address)
         links[f"{key}_download_url"] = f"{address}?download=1"
+        if key == "share":
+            links["share_preview_url"] = address
+    if "share_preview_url" not in links and position == 0 and match.share_image:
+        links["share_preview_url"] = reverse("match-share", args=[match.token])
     try:
         links["photo_url"] = reverse("match-photo", args=[match.token])
     except NoReverseMatch:

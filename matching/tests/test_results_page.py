@@ -31,6 +31,8 @@ def test_the_owner_reads_you_and_sees_their_controls(client, katy):
     assert "Delete this result now" in html
     assert "Find your own lookalike</a>" not in html.split("<h1")[0]
     assert "People with this link see the actors you matched, not your face." in html
+    best = Resemblance.objects.get(rank=1)
+    assert f'alt="Share picture: Katy Perry, {best.similarity:.0f}%"' in html
 
 
 def test_someone_given_the_link_reads_the_third_person_and_is_invited_to_try(katy):
