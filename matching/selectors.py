@@ -174,7 +174,8 @@ def _selected_position(selected: str | None, count: int) -> tuple[int, str]:
 
 
 def face_boxes(match, faces) -> list[FaceBox]:
-    badge = max(14, round(max(match.photo_width, match.photo_height) / 45))
+    # About 28 px across on a phone, whatever the photo's size: a target a finger can hit.
+    badge = max(14, round(max(match.photo_width, match.photo_height) / 32))
     return [
         FaceBox(
             position=f.position,
