@@ -16,3 +16,9 @@ def session_uploads(request) -> list[str]:
 
 def forget_session_uploads(request) -> None:
     request.session.pop(KEY, None)
+
+
+def forget_upload(request, token: str) -> None:
+    tokens = session_uploads(request)
+    if token in tokens:
+        request.session[KEY] = [t for t in tokens if t != token]

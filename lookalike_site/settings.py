@@ -341,7 +341,8 @@ LOOKALIKE_WEB_DECODE_MAX_PIXELS = env.int("LOOKALIKE_WEB_DECODE_MAX_PIXELS", def
 # draft mode instead of in full.
 LOOKALIKE_STORED_PHOTO_SIZE = env.int("LOOKALIKE_STORED_PHOTO_SIZE", default=2000)
 LOOKALIKE_MAX_FACES = env.int("LOOKALIKE_MAX_FACES", default=10)
-LOOKALIKE_TOP_ACTORS = 3
+# Actors stored per face; the results page shows the first three and the rest on demand.
+LOOKALIKE_TOP_ACTORS = env.int("LOOKALIKE_TOP_ACTORS", default=10)
 LOOKALIKE_MATCH_ATTEMPTS = env.int("LOOKALIKE_MATCH_ATTEMPTS", default=3)
 LOOKALIKE_MATCH_TIME_LIMIT = env.int("LOOKALIKE_MATCH_TIME_LIMIT", default=120)
 # The dataset health page lists actors with fewer active photos than this.

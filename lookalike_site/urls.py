@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from actors.views import CATALOGUE_FOLDER, catalogue_file
-from matching import views, visitor_files
+from matching import views, views_results, visitor_files
 from moderation import views as moderation_views
 
 urlpatterns = [
@@ -32,6 +32,12 @@ urlpatterns = [
         "r/<str:token>/report/<int:image_id>/",
         moderation_views.report_photo,
         name="report-photo",
+    ),
+    path("r/<str:token>/rate/", moderation_views.rate_match, name="rate-match"),
+    path(
+        "r/<str:token>/delete/",
+        views_results.match_delete_anonymous,
+        name="match-delete-anonymous",
     ),
     path("privacy/", views.privacy, name="privacy"),
     path("accounts/", include("accounts.urls")),

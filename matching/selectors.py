@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 
 from actors.models import Actor, ActorImage
 from common.session_uploads import session_uploads
@@ -134,30 +135,133 @@ def film_role(image: ActorImage | None) -> FilmRole | None:
     return FilmRole(image.film_title, year, year - born if year and born and year > born else None)
 
 
-def match_page_context(match, selected: str | None) -> dict:
-    """What a results page shows: every face (biggest first), one of them in detail."""
+SHOWN_FIRST = 3  # matches shown per face before "Show more"
+FILTERS = {"actor": "Actors", "actress": "Actresses"}
+
+
+@dataclass(frozen=True)
+class FaceBox:
+    """A face's box on the stored photo, in its pixels, with the number shown on it."""
+
+    position: int
+    number: int
+    x: int
+    y: int
+    width: int
+    height: int
+    badge: int  # radius of the number's disc
+
+    @property
+    def badge_x(self) -> int:
+        return self.x + self.badge
+
+    @property
+    def badge_y(self) -> int:
+        return max(self.badge, self.y - self.badge)
+
+
+def _selected_position(selected: str | None, count: int) -> tuple[int, str]:
+    """The face asked for by `?face=` (counting from 0), or the first with a note saying why."""
+    if selected in (None, ""):
+        return 0, ""
+    try:
+        position = int(selected)
+    except ValueError:
+        position = -1
+    if 0 <= position < count:
+        return position, ""
+    return 0, f"There is no face {selected[:10]} in this photo; here is face 1."
+
+
+def face_boxes(match, faces) -> list[FaceBox]:
+    # About 28 px across on a phone, whatever the photo's size: a target a finger can hit.
+    badge = max(14, round(max(match.photo_width, match.photo_height) / 32))
+    return [
+        FaceBox(
+            position=f.position,
+            number=f.position + 1,
+            x=f.left,
+            y=f.top,
+            width=max(1, f.right - f.left),
+            height=max(1, f.bottom - f.top),
+            badge=badge,
+        )
+        for f in faces
+    ]
+
+
+def _add_actor_context(row) -> None:
+    """What the page says about a matched actor, from the catalogue: best-known films, birth
+    year and IMDb page (nothing for an actor since removed)."""
+    actor = row.actor
+    known = actor.known_for if actor and isinstance(actor.known_for, list) else []
+    films = [
+        f"{film['title']} ({film['year']})" if film.get("year") else film["title"]
+        for film in known
+        if isinstance(film, dict) and film.get("title")
+    ]
+    row.films = ", ".join(films[:3])
+    row.birth_year = actor.birth_year if actor else None
+    row.imdb_url = f"https://www.imdb.com/name/{actor.imdb_id}/" if actor and actor.imdb_id else ""
+
+
+def match_page_context(match, selected: str | None, who: str | None = None) -> dict:
+    """What a results page shows: every face (biggest first), one of them in detail, with its
+    matches best first (the first few at once, the rest on demand), optionally only actors or
+    only actresses."""
     faces = list(
         MatchFace.objects.filter(match=match)
         .order_by("position")
-        .prefetch_related("resemblances__reference_image")
+        .prefetch_related(
+            Prefetch(
+                "resemblances",
+                queryset=Resemblance.objects.select_related("reference_image", "actor"),
+            )
+        )
     )
-    try:
-        position = max(0, min(int(selected or 0), len(faces) - 1))
-    except ValueError:
-        position = 0
+    position, face_note = _selected_position(selected, len(faces))
     face = faces[position] if faces else None
     resemblances = list(face.resemblances.all()) if face else []
+    for row in resemblances:
+        _add_actor_context(row)
     best = resemblances[0] if resemblances else None
+    professions = {r.actor.profession for r in resemblances if r.actor and r.actor.profession}
+    who = who if who in FILTERS and who in professions else ""
+    rows = [r for r in resemblances if not who or (r.actor and r.actor.profession == who)]
     return {
         "match": match,
         "faces": faces,
         "face": face,
+        "face_note": face_note,
+        "face_boxes": face_boxes(match, faces) if len(faces) > 1 else [],
         "resemblances": resemblances,
+        "rows": rows,
+        "first_rows": rows[:SHOWN_FIRST],
+        "more_rows": rows[SHOWN_FIRST:],
+        "who": who,
+        "filters": [(key, label) for key, label in FILTERS.items() if key in professions]
+        if len(professions) > 1
+        else [],
         "best": best,
         "best_film": film_role(best.reference_image) if best else None,
         "weak": best is not None and best.similarity < settings.LOOKALIKE_WEAK_SIMILARITY,
         "faces_not_shown": max(0, match.faces_found - len(faces)),
     }
+
+
+def page_pictures(match, face) -> dict:
+    """The pictures the result page itself shows: the selected face's share picture, and the
+    kept photo of a group photo (for the numbered face boxes)."""
+    pictures = {}
+    if face is not None and face.share_image:
+        pictures["share_preview_url"] = reverse(
+            "match-face-share", args=[match.token, face.position]
+        )
+    elif (face is None or face.position == 0) and match.share_image:
+        pictures["share_preview_url"] = reverse("match-share", args=[match.token])
+    if match.photo:
+        pictures["photo_url"] = reverse("match-photo", args=[match.token])
+    return pictures
 
 
 def matches_of(user):

@@ -8,7 +8,7 @@ from common.session_uploads import remember_upload
 from common.throttles import AccountUploadThrottle, UploadThrottle, throttled_wait
 from matching.examples import BY_SLUG, EXAMPLES
 from matching.forms import UploadForm
-from matching.selectors import match_page_context, viewer_owns, visible_match
+from matching.selectors import match_page_context, page_pictures, viewer_owns, visible_match
 from matching.services import UploadRejected, match_create
 from matching.services.upload import upload_too_large_message
 from matching.share_card import card_lines
@@ -58,12 +58,14 @@ def _photo_bytes(cleaned: dict) -> bytes:
 
 def match_page(request, token: str):
     match = visible_match(request, token)
-    context = match_page_context(match, request.GET.get("face"))
+    context = match_page_context(match, request.GET.get("face"), request.GET.get("who"))
     context["page_url"] = request.build_absolute_uri(match.get_absolute_url())
     context["is_owner"] = viewer_owns(request, match)
     # Face crops and the photo: the owner's, and others' only if the visitor chose to show them.
-    context["show_face"] = context["is_owner"] or match.share_face
+    context["show_face"] = context["show_faces"] = context["is_owner"] or match.share_face
+    context["weak_below"] = settings.LOOKALIKE_WEAK_SIMILARITY
     context.update(_share_context(request, match, context))
+    context.update(page_pictures(match, context["face"]))
     response = render(request, "matching/match.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response

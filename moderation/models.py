@@ -120,3 +120,65 @@ class CatalogueBuild(models.Model):
 
     def parameters(self) -> tuple:
         return (self.imdb_dir, self.top, self.per_actor, self.min_votes, self.review)
+
+
+class VisitorReport(models.Model):
+    """One visitor's report of one catalogue photo: a visitor reports a photo once, whatever
+    result it appeared on. `visitor` is common.visitor's keyed hash (account or session)."""
+
+    image = models.ForeignKey(
+        "actors.ActorImage", on_delete=models.CASCADE, related_name="visitor_reports"
+    )
+    flag = models.ForeignKey(
+        Flag, null=True, blank=True, on_delete=models.SET_NULL, related_name="visitor_reports"
+    )
+    visitor = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["image", "visitor"], name="one_report_per_visitor")
+        ]
+
+    def __str__(self) -> str:
+        return f"report of image {self.image_id}"
+
+
+class MatchRating(models.Model):
+    """A visitor's "good match" or "bad match" for one actor shown for one face of a result.
+
+    It keeps no face: only the actor, the photo shown, the rank, the similarity and the verdict.
+    Deleting the result leaves the rating without its result (the counts stay on the dataset
+    health page, and nothing in it leads back to the visitor's photo)."""
+
+    match = models.ForeignKey(
+        "matching.Match", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    face_position = models.PositiveSmallIntegerField()
+    rank = models.PositiveSmallIntegerField()
+    actor = models.ForeignKey(
+        "actors.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=200)
+    reference_image = models.ForeignKey(
+        "actors.ActorImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    similarity = models.FloatField()
+    good = models.BooleanField()
+    visitor = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["match", "face_position", "rank", "visitor"],
+                name="one_rating_per_visitor_and_row",
+            )
+        ]
+
+    def __str__(self) -> str:
+        verdict = "good" if self.good else "bad"
+        return f"{verdict} match: {self.actor_name} (#{self.rank}, {self.similarity:.0f}%)"

@@ -57,9 +57,7 @@ def test_deleting_a_result_removes_its_files_and_rows(
     assert len(names) == 3 and all(default_storage.exists(n) for n in names)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("match-delete", args=[match.token]), follow=True)
-    assert "Deleted 1 result, 1 face crop and 2 share pictures." in (
-        response.content.decode()
-    )
+    assert "Deleted 1 result, 1 face crop and 2 share pictures." in (response.content.decode())
     assert not Match.objects.exists() and not MatchFace.objects.exists()
     assert not any(default_storage.exists(n) for n in names)
     assert not StoredFileDeletion.objects.exists()

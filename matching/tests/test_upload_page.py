@@ -238,7 +238,7 @@ def test_many_faces_are_capped_and_the_page_says_so(client, upload, indexed_cata
     assert match.faces_found == 30
     assert match.faces.count() == 10
     html = client.get(response["Location"]).content.decode()
-    assert "we matched the 10 biggest of the 30 we found" in html
+    assert "30 faces found; showing the 10 biggest." in html
 
 
 def test_every_face_of_a_group_photo_is_listed_and_can_be_picked(
@@ -254,7 +254,7 @@ def test_every_face_of_a_group_photo_is_listed_and_can_be_picked(
     html = client.get(location).content.decode()
     assert html.count('href="?face=') == 3
     second = client.get(location + "?face=1").content.decode()
-    assert f'src="/r/{match.token}/faces/1.jpg" alt="Your face"' in second
+    assert f'src="/r/{match.token}/faces/1.jpg" alt="Face 2 of 3"' in second
 
 
 def test_a_weak_resemblance_is_called_weak(client, upload, indexed_catalogue, settings):
