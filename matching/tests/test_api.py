@@ -152,7 +152,10 @@ def test_damage_that_only_decoding_shows_ends_as_a_failed_result(
     assert result["status"] == "failed"
     assert result["error"] == {
         "code": "damaged_image",
-        "message": "This image is damaged or incomplete. Please try another copy of the photo.",
+        "message": (
+            "This image is damaged or incomplete. "
+            "Please try another copy of the photo (JPEG, PNG, WebP or HEIC)."
+        ),
     }
     match = Match.objects.get()
     assert not match.original and not default_storage.exists(match.file_name("original"))
@@ -206,7 +209,8 @@ def test_a_body_over_the_limit_gets_a_json_413_before_it_is_sent(live_server, se
     assert status == 413 and headers["content-type"] == "application/json"
     assert body.decode() == (
         '{"error": {"code": "too_large", '
-        '"message": "This file is over 15 MB. Please upload a smaller photo."}}'
+        '"message": "This file is over 15 MB. '
+        'Please upload a smaller JPEG, PNG, WebP or HEIC photo."}}'
     )
 
 

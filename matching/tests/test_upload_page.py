@@ -398,6 +398,6 @@ def test_a_body_over_the_limit_is_refused_before_it_is_sent(live_server, setting
         status, headers, body = read_answer(connection)
     assert status == 413 and headers["content-type"].startswith("text/html")
     page = body.decode()
-    assert "This file is over 15 MB. Please upload a smaller photo." in page
+    assert "This file is over 15 MB. Please upload a smaller JPEG, PNG, WebP or HEIC photo." in page
     assert "Back to the start" in page
     assert not Match.objects.exists()
