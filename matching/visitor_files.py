@@ -1,14 +1,14 @@
-"""A result's face crops and share picture, for exactly those who may see the result's page.
-
-The stored photo has no page showing it, so no address serves it at all.
+"""A result's face crops and share picture, for exactly those who may see the result's page;
+its kept photo for its owner.
 """
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from common.stored_files import stored_file_response
 from matching.models import Match, MatchFace
-from matching.selectors import visible_match_files
+from matching.selectors import viewer_owns, visible_match_files
 
 
 @require_safe
@@ -23,6 +23,16 @@ def match_share_file(request, token: str):
     # Social sites fetch this without cookies: it is there for them when the result is unlisted.
     match = visible_match_files(request, token)
     return stored_file_response(request, match.share_image.name, for_anyone=_for_anyone(match))
+
+
+@require_safe
+def match_photo_file(request, token: str):
+    """The kept photo (re-encoded, without EXIF), while it is kept: to its owner, who sees it
+    while the match runs."""
+    match = visible_match_files(request, token)
+    if not match.photo or not viewer_owns(request, match):
+        raise Http404("No such result.")
+    return stored_file_response(request, match.photo.name, for_anyone=False)
 
 
 def _for_anyone(match: Match) -> bool:
