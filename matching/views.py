@@ -20,7 +20,7 @@ from common.throttles import (
 )
 from face_engine.errors import NotAnImage
 from matching.examples import BY_SLUG, EXAMPLES
-from matching.forms import NOTHING_CHOSEN, UploadForm
+from matching.forms import ACCEPTED_TYPES, NOTHING_CHOSEN, UploadForm
 from matching.models import Match
 from matching.selectors import match_page_context, viewer_owns, visible_match
 from matching.selectors_recent import recent_session_matches
@@ -62,6 +62,7 @@ def home(request):
     context = {
         "form": form,
         "examples": EXAMPLES,
+        "accept": ACCEPTED_TYPES,
         "max_bytes": settings.LOOKALIKE_UPLOAD_MAX_BYTES,
         "max_megabytes": settings.LOOKALIKE_UPLOAD_MAX_BYTES // 1_000_000,
         "stored_size": settings.LOOKALIKE_STORED_PHOTO_SIZE,
@@ -193,6 +194,7 @@ def match_page(request, token: str):
     context = match_page_context(match, request.GET.get("face"))
     context["page_url"] = request.build_absolute_uri(match.get_absolute_url())
     context["is_owner"] = viewer_owns(request, match)
+    context["slow_after_seconds"] = settings.LOOKALIKE_PROGRESS_SLOW_SECONDS
     if match.share_image:
         share = reverse("match-share", args=[match.token])
         context["share_image_url"] = request.build_absolute_uri(share)
