@@ -26,10 +26,12 @@ def request_max_bytes() -> int:
 
 
 def too_large_response(request):
-    """413: the API's JSON error, or the site's page."""
+    """413: the API's JSON error, the JSON the upload page's script asks for, or a page."""
     message = upload_too_large_message()
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"error": {"code": "too_large", "message": message}}, status=413)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"error": message, "field": "photo"}, status=413)
     return render(request, "413.html", {"message": message}, status=413)
 
 
