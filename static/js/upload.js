@@ -58,6 +58,10 @@
     return (bytes / 1000000).toFixed(1);
   }
 
+  function size(bytes) {
+    return bytes < 100000 ? `${Math.max(1, Math.round(bytes / 1000))} KB` : `${megabytes(bytes)} MB`;
+  }
+
   function showError(message) {
     errorBox.textContent = message;
     errorBox.hidden = false;
@@ -131,9 +135,9 @@
     if (!prepared) {
       fileNote.textContent = " Getting it ready…";
     } else if (prepared.body !== file) {
-      fileNote.textContent = ` ${megabytes(file.size)} MB, sent as a ${megabytes(prepared.body.size)} MB copy`;
+      fileNote.textContent = ` ${size(file.size)}, sent as a ${size(prepared.body.size)} copy`;
     } else {
-      fileNote.textContent = ` ${megabytes(file.size)} MB`;
+      fileNote.textContent = ` ${size(file.size)}`;
     }
   }
 
