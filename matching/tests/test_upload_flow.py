@@ -2,9 +2,13 @@
 examples, the progress page, Retry, and this browser's recent results."""
 
 import io
+import os
+import threading
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -203,3 +207,45 @@ def test_at_most_ten_recent_results(client, upload, indexed_catalogue):
         upload(run_task=False, submit_token="")
     html = client.get(reverse("home")).content.decode()
     assert html.count("data-recent") == 10
+
+
+@pytest.fixture
+def tasks_held():
+    """Tasks go to a Redis queue nobody reads: the matches stay queued."""
+    from lookalike_site.celery import app
+
+    keys = ("task_always_eager", "broker_url", "task_default_queue")
+    previous = {key: app.conf[key] for key in keys}
+    queue = f"test-held-{uuid.uuid4().hex[:10]}"
+    broker = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+    app._pool = app.amqp._producer_pool = None
+    yield
+    with app.connection_for_write() as broker_connection:
+        broker_connection.default_channel.queue_delete(queue)
+    app.conf.update(previous)
+    app._pool = app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_posts_at_the_same_moment_make_one_result(indexed_catalogue, tasks_held):
+    """A double tap sends two requests at once: the second waits for the first's result."""
+    start = threading.Barrier(2)
+    answers = []
+
+    def post():
+        browser = Client()
+        start.wait()
+        answer = browser.post(
+            reverse("home"), {"example": "madonna", "submit_token": "tap"}, headers=JSON
+        )
+        answers.append((answer.status_code, answer.json()["url"]))
+        connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    match = Match.objects.get()
+    assert answers == [(200, match.get_absolute_url())] * 2
