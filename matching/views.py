@@ -185,7 +185,9 @@ def match_retry_view(request, token: str):
     if not viewer_owns(request, match):
         raise Http404("No such result.")
     if not match_retry(match):
-        messages.info(request, "This result can no longer be tried again.")
+        match.refresh_from_db()
+        if match.status == Match.Status.FAILED:  # not merely retried already by a double click
+            messages.info(request, "This result can no longer be tried again.")
     return redirect(match)
 
 

@@ -185,3 +185,42 @@ def test_an_example_clicked_twice_makes_one_result_named_as_the_example(
     check_page(page, "upload-recent-phone")
     context.close()
     assert csp.violations == []
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_failure_of_the_service_offers_retry_and_one_of_the_photo_does_not(
+    browser, live_server, small_catalogue, held_worker, csp, size
+):
+    context = browser.new_context(**SIZES[size])
+    page = csp(context.new_page())
+    page.goto(live_server.url)
+    page.get_by_role("button", name="Try Ben Affleck").click()
+    page.wait_for_url(re.compile(r"/r/[\w-]{32}/$"))
+    match = Match.objects.get()
+    Match.objects.filter(pk=match.pk).update(
+        status="failed",
+        error_code="interrupted",
+        error_message="Matching this photo was interrupted 3 times, so we stopped trying.",
+        attempts=3,
+    )
+    page.reload()
+    assert page.get_by_role("heading", name="Matching didn't finish").is_visible()
+    assert "not the photo's" in page.locator("[data-failure]").inner_text()
+    assert page.get_by_text("Example: Ben Affleck").is_visible()
+    check_page(page, f"upload-failed-retry-{size}")
+    page.get_by_role("button", name="Retry").click()
+    page.get_by_role("heading", name="Looking at the photo…").wait_for()
+    assert Match.objects.get().status == "queued"
+    check_page(page, f"upload-retried-{size}")
+
+    Match.objects.filter(pk=match.pk).update(
+        status="failed",
+        error_code="no_face",
+        error_message="We could not find a face in this photo.",
+    )
+    page.reload()
+    assert page.get_by_role("heading", name="We couldn't find a face").is_visible()
+    assert page.get_by_role("button", name="Retry").count() == 0
+    check_page(page, f"upload-failed-photo-{size}")
+    context.close()
+    assert csp.violations == []
