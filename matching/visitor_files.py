@@ -27,10 +27,10 @@ def match_share_file(request, token: str):
 
 @require_safe
 def match_photo_file(request, token: str):
-    """The kept photo (re-encoded, without EXIF), while it is kept: to its owner, who sees it
-    while the match runs."""
+    """The kept photo (re-encoded, without EXIF) to its owner, while the match runs or after it
+    failed: the progress page shows it."""
     match = visible_match_files(request, token)
-    if not match.photo or not viewer_owns(request, match):
+    if not match.photo or match.status == Match.Status.DONE or not viewer_owns(request, match):
         raise Http404("No such result.")
     return stored_file_response(request, match.photo.name, for_anyone=False)
 
