@@ -224,3 +224,23 @@ def test_a_failure_of_the_service_offers_retry_and_one_of_the_photo_does_not(
     check_page(page, f"upload-failed-photo-{size}")
     context.close()
     assert csp.violations == []
+
+
+def test_without_javascript_the_form_still_posts_and_the_page_says_to_reload(
+    browser, live_server, small_catalogue, faces_dir, held_worker, csp
+):
+    context = browser.new_context(java_script_enabled=False, **PHONE)
+    page = csp(context.new_page())
+    page.goto(live_server.url)
+    submit = page.get_by_role("button", name="Find my lookalike")
+    assert submit.is_enabled()
+    submit.click()  # nothing chosen: the server says so, naming the formats
+    assert FORMATS in page.locator("[data-error]").inner_text()
+    assert Match.objects.count() == 0
+    page.set_input_files("#id_photo", str(faces_dir / "gallery" / "Matt_Damon" / "2.jpg"))
+    page.get_by_role("button", name="Find my lookalike").click()
+    page.wait_for_url(re.compile(r"/r/[\w-]{32}/$"))
+    assert page.get_by_role("link", name="reload it").is_visible()
+    assert Match.objects.get().status == "queued"
+    context.close()
+    assert csp.violations == []
