@@ -8,6 +8,8 @@ from django.core.handlers.wsgi import LimitedStream
 from django.http import JsonResponse
 from django.shortcuts import render
 
+from face_engine.errors import FORMATS
+
 # Room for the upload form's other fields and the multipart framing around the photo.
 FORM_ROOM_BYTES = 64 * 1024
 API_PREFIX = "/api/"
@@ -16,7 +18,7 @@ _CHUNK = 64 * 1024
 
 def upload_too_large_message() -> str:
     megabytes = settings.LOOKALIKE_UPLOAD_MAX_BYTES / 1_000_000
-    return f"This file is over {megabytes:g} MB. Please upload a smaller photo."
+    return f"This file is over {megabytes:g} MB. Please upload a smaller {FORMATS} photo."
 
 
 def request_max_bytes() -> int:
@@ -24,10 +26,12 @@ def request_max_bytes() -> int:
 
 
 def too_large_response(request):
-    """413: the API's JSON error, or the site's page."""
+    """413: the API's JSON error, the JSON the upload page's script asks for, or a page."""
     message = upload_too_large_message()
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"error": {"code": "too_large", "message": message}}, status=413)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"error": message, "field": "photo"}, status=413)
     return render(request, "413.html", {"message": message}, status=413)
 
 

@@ -10,30 +10,56 @@ from rest_framework.throttling import SimpleRateThrottle
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
-    """Reads its rate per request, so a changed setting applies at once."""
+    """Reads its rate per request, so a changed setting applies at once.
+
+    Each request it allows counts, unless `counts_when_allowed` is False: then only what
+    `throttles_count` records after the request succeeded counts (an accepted upload, not a
+    refused or empty one)."""
+
+    counts_when_allowed = True
 
     def allow_request(self, request, view):
+        self._read_rate()
+        return super().allow_request(request, view)
+
+    def throttle_success(self):
+        if self.counts_when_allowed:
+            return super().throttle_success()
+        return True
+
+    def record(self, request) -> None:
+        """Count one request now, whether or not checking it counted."""
+        self._read_rate()
+        key = self.get_cache_key(request, None)
+        if key is None:
+            return
+        now = self.timer()
+        history = [t for t in self.cache.get(key, []) if t > now - self.duration]
+        self.cache.set(key, [now, *history], self.duration)
+
+    def _read_rate(self) -> None:
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
 
     def get_rate(self):
         return settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][self.scope]
 
 
 class UploadThrottle(_SettingsRateThrottle):
-    """Uploads per client address, whoever is logged in."""
+    """Uploads per client address, whoever is logged in. Only accepted uploads count."""
 
     scope = "uploads"
+    counts_when_allowed = False
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class AccountUploadThrottle(_SettingsRateThrottle):
-    """Uploads per account."""
+    """Uploads per account. Only accepted uploads count."""
 
     scope = "uploads_account"
+    counts_when_allowed = False
 
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)
@@ -43,9 +69,11 @@ class AccountUploadThrottle(_SettingsRateThrottle):
 
 
 class AnonymousApiUploadThrottle(_SettingsRateThrottle):
-    """API uploads without an account: stricter than the web form."""
+    """API uploads without an account: stricter than the web form. Only accepted uploads
+    count."""
 
     scope = "uploads_api_anonymous"
+    counts_when_allowed = False
 
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)
@@ -72,9 +100,10 @@ class LoginUsernameThrottle(_SettingsRateThrottle):
 
 
 class FlagThrottle(UploadThrottle):
-    """Reports of wrong-person photos, per client address."""
+    """Reports of wrong-person photos, per client address: every one counts."""
 
     scope = "flags"
+    counts_when_allowed = True
 
 
 def submitted_username(request) -> str:
@@ -93,3 +122,9 @@ def throttled_wait(request, throttles) -> int | None:
         if not throttle.allow_request(request, None):
             waits.append(throttle.wait() or 1)
     return int(max(waits)) + 1 if waits else None
+
+
+def throttles_count(request, throttles) -> None:
+    """Count a request that succeeded against throttles that count only successes."""
+    for throttle_class in throttles:
+        throttle_class().record(request)

@@ -1,5 +1,8 @@
 """Typed failures of the face engine, each with a message a visitor can read."""
 
+# The formats the site takes, named in every message about a file it cannot use.
+FORMATS = "JPEG, PNG, WebP or HEIC"
+
 
 class FaceEngineError(Exception):
     """Base class: `code` is stable for programs, `message` is for people."""
@@ -14,24 +17,26 @@ class FaceEngineError(Exception):
 
 class NotAnImage(FaceEngineError):
     code = "not_an_image"
-    default_message = (
-        "This file is not an image we can read. Please upload a JPEG, PNG, WebP or HEIC photo."
-    )
+    default_message = f"This file is not an image we can read. Please upload a {FORMATS} photo."
 
 
 class AnimatedImage(NotAnImage):
     code = "animated_image"
-    default_message = "Animated images can't be matched. Please upload a still photo."
+    default_message = f"Animated images can't be matched. Please upload a still {FORMATS} photo."
 
 
 class DamagedImage(NotAnImage):
     code = "damaged_image"
-    default_message = "This image is damaged or incomplete. Please try another copy of the photo."
+    default_message = (
+        f"This image is damaged or incomplete. Please try another copy of the photo ({FORMATS})."
+    )
 
 
 class ImageTooLarge(FaceEngineError):
     code = "too_large"
-    default_message = "This image is too large to process."
+    default_message = (
+        f"This image is too large to process. Please upload a smaller {FORMATS} photo."
+    )
 
 
 class NoFaceFound(FaceEngineError):

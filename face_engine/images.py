@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import AnimatedImage, DamagedImage, ImageTooLarge, NotAnImage
+from .errors import FORMATS, AnimatedImage, DamagedImage, ImageTooLarge, NotAnImage
 from .limits import DEFAULT_MAX_PIXELS, WORKING_SIZE
 
 try:
@@ -182,7 +182,7 @@ def _too_large(max_pixels: int, size: str = "") -> ImageTooLarge:
     has = f"is {size}" if size else "has more pixels than that"
     return ImageTooLarge(
         f"This image {has}; the limit is {max_pixels / 1_000_000:g} megapixels. "
-        "Please upload a smaller copy."
+        f"Please upload a smaller copy ({FORMATS})."
     )
 
 

@@ -351,6 +351,8 @@ LOOKALIKE_MIN_PHOTOS_PER_ACTOR = env.int("LOOKALIKE_MIN_PHOTOS_PER_ACTOR", defau
 LOOKALIKE_ANONYMOUS_RETENTION_DAYS = env.int("LOOKALIKE_ANONYMOUS_RETENTION_DAYS", default=7)
 # Below this similarity the page says the resemblance is weak.
 LOOKALIKE_WEAK_SIMILARITY = env.float("LOOKALIKE_WEAK_SIMILARITY", default=40.0)
+# The progress page says the match takes longer than usual after this many seconds without news.
+LOOKALIKE_PROGRESS_SLOW_SECONDS = env.float("LOOKALIKE_PROGRESS_SLOW_SECONDS", default=30.0)
 # How long a process trusts its copy of "which index version is active" before asking again.
 LOOKALIKE_INDEX_RECHECK_SECONDS = env.float("LOOKALIKE_INDEX_RECHECK_SECONDS", default=5.0)
 

@@ -28,6 +28,7 @@ urlpatterns = [
     ),
     path("r/<str:token>/share.jpg", visitor_files.match_share_file, name="match-share"),
     path("r/<str:token>/photo.jpg", visitor_files.match_photo_file, name="match-photo"),
+    path("r/<str:token>/retry/", views.match_retry_view, name="match-retry"),
     path(
         "r/<str:token>/report/<int:image_id>/",
         moderation_views.report_photo,

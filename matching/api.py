@@ -23,6 +23,7 @@ from common.throttles import (
     LoginAddressThrottle,
     LoginUsernameThrottle,
     UploadThrottle,
+    throttles_count,
 )
 from matching.api_errors import ErrorSerializer
 from matching.models import Match, face_result
@@ -180,6 +181,8 @@ class MatchListCreate(APIView):
             )
         except UploadRejected as exc:
             raise Rejected(exc.code, exc.message, exc.http_status) from exc
+        # Only accepted uploads count against the limits: a refused one costs the client nothing.
+        throttles_count(request, self.throttle_classes)
         body = MatchSerializer(match, context={"request": request}).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 

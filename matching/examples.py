@@ -20,12 +20,13 @@ class Example:
         return (Path(settings.BASE_DIR) / "static" / self.static_path).read_bytes()
 
 
+# Each finds its person in the demo catalogue with confidence (80-98 %), a different actor each.
 EXAMPLES = [
-    Example("rb-ginsburg", "Ruth Bader Ginsburg", "Flickr, CC"),
-    Example("frederick-douglass", "Frederick Douglass", "Wikimedia Commons, CC"),
-    Example("leonardo-da-vinci", "Leonardo da Vinci", "Wikimedia Commons, CC"),
-    Example("hannibal-barca", "Hannibal Barca", "public domain"),
-    Example("joan-of-arc", "Joan of Arc", "public domain"),
-    Example("sun-tzu", "Sun Tzu", "no credit given"),
+    Example("angelina-jolie", "Angelina Jolie", "serengil/deepface, MIT"),
+    Example("barack-obama", "Barack Obama", "ageitgey/face_recognition, MIT"),
+    Example("scarlett-johansson", "Scarlett Johansson", "serengil/deepface, MIT"),
+    Example("madonna", "Madonna", "jasmcaus/opencv-course, MIT"),
+    Example("jennifer-aniston", "Jennifer Aniston", "deepinsight/insightface, MIT"),
+    Example("ben-affleck", "Ben Affleck", "jasmcaus/opencv-course, MIT"),
 ]
 BY_SLUG = {example.slug: example for example in EXAMPLES}

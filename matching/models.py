@@ -78,6 +78,12 @@ def new_storage_key() -> str:
     return secrets.token_hex(16)
 
 
+# Error codes of failures caused by the photo (face_engine.errors): retrying cannot help.
+PHOTO_FAULTS = frozenset(
+    {"not_an_image", "animated_image", "damaged_image", "too_large", "no_face"}
+)
+
+
 class Match(models.Model):
     """One uploaded photo and what it was found to resemble."""
 
@@ -135,6 +141,9 @@ class Match(models.Model):
         upload_to="visitors/", blank=True, help_text="The share picture of face 0."
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    example = models.CharField(
+        max_length=40, blank=True, help_text="The example portrait it was made from, if any."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     queued_at = models.DateTimeField(
         null=True, blank=True, help_text="When its task was last sent to the workers."
@@ -169,6 +178,33 @@ class Match(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def example_name(self) -> str:
+        """The name of the example portrait it was made from ("Joan of Arc"), or "" for a
+        visitor's own photo: pages call such a result "Example: NAME", never "You"."""
+        if not self.example:
+            return ""
+        from matching.examples import BY_SLUG
+
+        example = BY_SLUG.get(self.example)
+        return example.name if example else self.example.replace("-", " ").title()
+
+    @property
+    def failed_because_of_photo(self) -> bool:
+        """A failure the photo itself caused (no face, not an image, too large...), as opposed
+        to the service's, which a retry may cure."""
+        return self.status == self.Status.FAILED and self.error_code in PHOTO_FAULTS
+
+    @property
+    def can_retry(self) -> bool:
+        """Failed for a reason that is not the photo's, with the photo still kept."""
+        return (
+            self.status == self.Status.FAILED
+            and not self.failed_because_of_photo
+            and self.expired_at is None
+            and bool(self.photo or self.original)
+        )
 
     def visible_to(self, user) -> bool:
         if self.visibility == self.Visibility.UNLISTED:

@@ -253,12 +253,11 @@ def page_pictures(match, face) -> dict:
     """The pictures the result page itself shows: the selected face's share picture, and the
     kept photo of a group photo (for the numbered face boxes)."""
     pictures = {}
-    if face is not None and face.share_image:
-        pictures["share_preview_url"] = reverse(
-            "match-face-share", args=[match.token, face.position]
-        )
-    elif (face is None or face.position == 0) and match.share_image:
+    position = face.position if face is not None else 0
+    if position == 0 and match.share_image:  # face 0 keeps the address older links carry
         pictures["share_preview_url"] = reverse("match-share", args=[match.token])
+    elif face is not None and face.share_image:
+        pictures["share_preview_url"] = reverse("match-face-share", args=[match.token, position])
     if match.photo:
         pictures["photo_url"] = reverse("match-photo", args=[match.token])
     return pictures

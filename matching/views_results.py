@@ -20,4 +20,3 @@ def match_delete_anonymous(request, token: str):
     deleted = match_delete(match)
     forget_upload(request, token)
     return render(request, "matching/deleted.html", {"what": deleted.describe()})
-

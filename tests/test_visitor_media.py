@@ -193,7 +193,7 @@ def test_pages_link_visitors_files_at_their_checked_addresses(people, results):
     assert f'src="{face_address(match)}"' in page
     card = f"http://testserver{share_address(match)}"
     assert f'property="og:image" content="{card}"' in page
-    assert f'class="share-preview" src="{card}"' in page
+    assert f'class="share-preview" src="{share_address(match)}"' in page
     listing = people["owner"].get(reverse("my-matches")).content.decode()
     assert f'src="{face_address(match)}"' in listing
     for html in (page, listing):

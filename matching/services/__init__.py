@@ -18,6 +18,7 @@ from .retention import (
     matches_expire,
     stored_files_delete,
 )
+from .retry import match_retry
 from .upload import UploadRejected, match_create
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "match_create",
     "match_delete",
     "match_process",
+    "match_retry",
     "match_set_visibility",
     "matches_claim",
     "matches_delete",

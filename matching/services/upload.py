@@ -29,13 +29,14 @@ def _refusal(exc: FaceEngineError) -> UploadRejected:
     return UploadRejected(exc.code, exc.message, 413 if isinstance(exc, ImageTooLarge) else 400)
 
 
-def match_create(*, data: bytes, share_face: bool = False, owner=None) -> Match:
+def match_create(*, data: bytes, share_face: bool = False, owner=None, example: str = "") -> Match:
     """Check the photo from its header, keep an EXIF-free re-encoded copy and queue the match.
 
     The web request decodes a photo only when that costs at most LOOKALIKE_WEB_DECODE_MAX_PIXELS
     pixels (any JPEG, which decodes at a reduced scale, or a 12 MP HEIC); a bigger one is kept
     as sent, and the worker re-encodes it and deletes it at once. An account's uploads are
-    private and kept; a visitor's are unlisted and expire.
+    private and kept; a visitor's are unlisted and expire. `example` is the slug of the example
+    portrait the photo is, if it is one.
     """
     if len(data) > settings.LOOKALIKE_UPLOAD_MAX_BYTES:
         raise UploadRejected("too_large", upload_too_large_message(), 413)
@@ -55,6 +56,7 @@ def match_create(*, data: bytes, share_face: bool = False, owner=None) -> Match:
     match = Match(
         share_face=share_face,
         owner=owner,
+        example=example,
         visibility=Match.Visibility.PRIVATE if owner else Match.Visibility.UNLISTED,
         expires_at=expiry_for(owner),
     )
