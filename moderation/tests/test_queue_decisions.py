@@ -84,9 +84,7 @@ def test_restore_brings_an_excluded_photo_back_and_is_audited(cora, matt_photo):
     "decision, after",
     [("confirm", ("excluded", "Matt Damon")), ("dismiss", ("active", "Matt Damon"))],
 )
-def test_undo_of_a_confirm_or_dismiss_reopens_the_flag_as_it_was(
-    cora, matt_photo, decision, after
-):
+def test_undo_of_a_confirm_or_dismiss_reopens_the_flag_as_it_was(cora, matt_photo, decision, after):
     flag = image_flag(matt_photo, source=Flag.Source.VISITOR)
     _, entry = flag_decide(flag, decision, cora)
     image = ActorImage.objects.select_related("actor").get(pk=matt_photo.pk)
