@@ -433,7 +433,10 @@ class FlagAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": "Move the photo to another actor"
             if single
-            else f"Move {len(flags)} photos to another actor",
+            else ngettext(
+                "Move %d photo to another actor", "Move %d photos to another actor", len(flags)
+            )
+            % len(flags),
             "form": form,
             "items": [
                 {
