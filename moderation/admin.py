@@ -11,6 +11,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import Truncator
@@ -157,7 +158,7 @@ DECISIONS = {
 @admin.register(Flag)
 class FlagAdmin(admin.ModelAdmin):
     list_display = ["photo", "typical", "filed_under", "reports", "score", "source", "status"]
-    list_display += ["created_at"]
+    list_display += ["created"]
     list_display_links = None  # the filed-under cell links to the flag's page
     list_filter = [OpenFirstStatusFilter, "source"]
     list_select_related = ["image__actor", "actor"]
@@ -250,7 +251,17 @@ class FlagAdmin(admin.ModelAdmin):
         self._typical = {}
         return super().get_queryset(request)
 
-    @admin.display(description="flagged photo")
+    @admin.display(description="flagged", ordering="created_at")
+    def created(self, flag):
+        local = timezone.localtime(flag.created_at)
+        return format_html(
+            '<time datetime="{}">{}<br>{}</time>',
+            local.isoformat(),
+            local.strftime("%d %b %Y"),
+            local.strftime("%H:%M"),
+        )
+
+    @admin.display(description="photo")
     def photo(self, flag):
         return zoomable(flag.image)
 
@@ -262,7 +273,7 @@ class FlagAdmin(admin.ModelAdmin):
     def full_photo(self, flag):
         return photo_with_box(flag.image)
 
-    @admin.display(description="the actor's most typical photos")
+    @admin.display(description="typical photos")
     def typical(self, flag):
         actor_id = flag.actor_id or flag.image.actor_id
         cache = getattr(self, "_typical", {})
@@ -271,7 +282,7 @@ class FlagAdmin(admin.ModelAdmin):
         others = [i for i in cache[actor_id] if i.pk != flag.image_id][:3]
         return format_html_join(" ", "{}", ((thumbnail(i, 56),) for i in others)) or "-"
 
-    @admin.display(description="filed under and why", ordering="actor__name")
+    @admin.display(description="filed under, reason", ordering="actor__name")
     def filed_under(self, flag):
         return format_html(
             '<a href="{}" class="flag-link">{}</a>{}<div class="flag-reason">{}</div>{}{}',
@@ -320,14 +331,17 @@ class FlagAdmin(admin.ModelAdmin):
                 show_save_and_continue=False,
                 show_save_and_add_another=False,
                 can_decide=can_curate(request.user),
-                decide_html=self._flag_page_buttons(flag, queue),
+                decide_html=self._flag_page_buttons(request, flag, queue),
+                title=f"Flag on photo {flag.image_id}, filed under "
+                f"{(flag.actor or flag.image.actor).name} ({flag.get_status_display().lower()})",
+                subtitle=None,
                 note_url=reverse("admin:moderation_flag_note", args=[flag.pk]),
                 here=request.get_full_path(),
                 history=flag.audit.order_by("-created_at", "-id")[:20],
             )
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def _flag_page_buttons(self, flag, queue: str) -> str:
+    def _flag_page_buttons(self, request, flag, queue: str) -> str:
         query = "?" + urlencode({"next": queue})
         return render_to_string(
             "admin/moderation/flag/decide.html",
@@ -340,6 +354,7 @@ class FlagAdmin(admin.ModelAdmin):
                 "labels": {key: label for key, (label, _) in DECISIONS.items()},
                 "in_form": False,
             },
+            request=request,
         )
 
     def _queue_url(self, request) -> str:

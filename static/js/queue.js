@@ -31,6 +31,26 @@
     if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey && openZoom(link)) event.preventDefault();
   });
 
+  // --- the move page: the autocomplete's box is named by the field's label ---
+  const moveField = document.querySelector(".move-field");
+  if (moveField) {
+    const label = moveField.querySelector("label");
+    const name = () => {
+      const box = moveField.querySelector(".select2-selection[role=combobox]");
+      if (!box || !label) return false;
+      label.id = label.id || "move-label";
+      box.setAttribute("aria-labelledby", label.id);
+      box.setAttribute("aria-describedby", "move-help");
+      const shown = box.querySelector("[role=textbox]");
+      if (shown) shown.setAttribute("aria-labelledby", label.id);
+      return true;
+    };
+    if (!name()) {
+      const watch = new MutationObserver(() => name() && watch.disconnect());
+      watch.observe(moveField, { childList: true, subtree: true });
+    }
+  }
+
   // --- the queue ---
   const form = document.getElementById("changelist-form");
   const status = document.querySelector("[data-queue-status]");
