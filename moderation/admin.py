@@ -157,8 +157,7 @@ DECISIONS = {
 
 @admin.register(Flag)
 class FlagAdmin(admin.ModelAdmin):
-    list_display = ["photo", "typical", "filed_under", "reports", "score", "source", "status"]
-    list_display += ["created"]
+    list_display = ["photo", "typical", "filed_under", "reports_and_score", "state"]
     list_display_links = None  # the filed-under cell links to the flag's page
     list_filter = [OpenFirstStatusFilter, "source"]
     list_select_related = ["image__actor", "actor"]
@@ -251,14 +250,26 @@ class FlagAdmin(admin.ModelAdmin):
         self._typical = {}
         return super().get_queryset(request)
 
-    @admin.display(description="flagged", ordering="created_at")
-    def created(self, flag):
+    @admin.display(description="reports", ordering="-reports")
+    def reports_and_score(self, flag):
+        score = (
+            format_html('<span class="flag-score">score {}</span>', f"{flag.score:.2f}")
+            if flag.score is not None
+            else ""
+        )
+        reports = ngettext("%d report", "%d reports", flag.reports) % flag.reports
+        return format_html('<span class="flag-reports">{}</span>{}', reports, score)
+
+    @admin.display(description="status, source, flagged", ordering="created_at")
+    def state(self, flag):
         local = timezone.localtime(flag.created_at)
         return format_html(
-            '<time datetime="{}">{}<br>{}</time>',
+            '<span class="flag-status" data-status>{}</span><span>{}</span>'
+            '<time datetime="{}">{}</time>',
+            flag.get_status_display(),
+            flag.get_source_display(),
             local.isoformat(),
-            local.strftime("%d %b %Y"),
-            local.strftime("%H:%M"),
+            local.strftime("%d %b %Y %H:%M"),
         )
 
     @admin.display(description="photo")

@@ -133,7 +133,7 @@
       else control.setAttribute("aria-disabled", "true");
     });
     row.querySelector("[data-outcome]").textContent = `${answer.status}; photo ${answer.photo.toLowerCase()}`;
-    const cell = row.querySelector("td.field-status");
+    const cell = row.querySelector("[data-status]");
     if (cell) cell.textContent = answer.status;
   }
 
@@ -144,7 +144,7 @@
       control.removeAttribute("aria-disabled");
     });
     row.querySelector("[data-outcome]").textContent = "";
-    const cell = row.querySelector("td.field-status");
+    const cell = row.querySelector("[data-status]");
     if (cell) cell.textContent = answer.status;
   }
 
