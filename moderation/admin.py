@@ -104,6 +104,20 @@ def safe_next(request, default: str) -> str:
     return default
 
 
+def with_undo(request, message: str, entry: AuditEntry, back: str) -> str:
+    """The message after a decision, with an Undo button that reverses exactly that decision."""
+    return format_html(
+        '{} <form method="post" action="{}" class="undo-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="next" value="{}">'
+        '<button type="submit" class="button">Undo</button></form>',
+        message,
+        reverse("admin:moderation_undo", args=[entry.pk]),
+        get_token(request),
+        back,
+    )
+
+
 def notes_cell(text: str, limit: int = 90) -> str:
     """Notes shown whole when short; otherwise the start, and the rest behind 'more'."""
     text = text.strip()
@@ -404,17 +418,8 @@ class FlagAdmin(admin.ModelAdmin):
                 answer["status"] = flag.get_status_display()
                 answer["photo"] = flag.image.get_status_display()
             return JsonResponse(answer)
-        if undo:
-            message = format_html(
-                '{} <form method="post" action="{}" class="undo-form">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                '<input type="hidden" name="next" value="{}">'
-                '<button type="submit" class="button">Undo</button></form>',
-                message,
-                undo,
-                get_token(request),
-                back,
-            )
+        if entry is not None:
+            message = with_undo(request, message, entry, back)
         self.message_user(request, message, messages.SUCCESS)
         return redirect(back)
 
@@ -553,6 +558,11 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Readable by curators, changeable by nobody."""
 
     list_display = ["created_at", "username", "action", "photo", "flag_link", "change"]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Audit log", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
     list_filter = ["action"]
     list_select_related = ["image__actor", "flag"]
     search_fields = ["username"]
@@ -634,7 +644,7 @@ class CuratedActorImageAdmin(ActorImageAdmin):
         if wants_json:
             undo = reverse("admin:moderation_undo", args=[entry.pk])
             return JsonResponse({"message": message, "undo": undo})
-        self.message_user(request, message, messages.SUCCESS)
+        self.message_user(request, with_undo(request, message, entry, back), messages.SUCCESS)
         return redirect(back)
 
     def changelist_view(self, request, extra_context=None):

@@ -133,8 +133,15 @@ def test_excluded_photos_can_be_restored_from_their_page_and_the_photo_list(
     image_exclude(second, curator)
     page = client.get(reverse("admin:actors_actorimage_change", args=[first.pk])).content.decode()
     assert "Restore to the catalogue" in page
-    client.post(reverse("admin:moderation_image_restore", args=[first.pk]))
+    page = client.post(
+        reverse("admin:moderation_image_restore", args=[first.pk]), follow=True
+    ).content.decode()
     assert status(first.pk) == "active"
+    assert f"Restored photo {first.pk} to the catalogue" in page
+    undo = re.search(r'<form method="post" action="([^"]+)" class="undo-form">', page)
+    client.post(undo[1])  # Undo reverses exactly the restore
+    assert status(first.pk) == "excluded"
+    client.post(reverse("admin:moderation_image_restore", args=[first.pk]))
     response = client.post(
         reverse("admin:actors_actorimage_changelist"),
         {"action": "restore_photos", "_selected_action": [second.pk]},
@@ -180,6 +187,7 @@ def test_the_audit_log_links_flag_and_photo_and_reads_before_and_after(client, c
     katy = Actor.objects.get(name="Katy Perry")
     client.post(reverse("admin:moderation_flag_move", args=[flag.pk]), {"actor": katy.pk})
     page = client.get(reverse("admin:moderation_auditentry_changelist")).content.decode()
+    assert "<h1>Audit log</h1>" in page
     assert reverse("admin:moderation_flag_change", args=[flag.pk]) in page
     assert reverse("admin:actors_actorimage_change", args=[flag.image_id]) in page
     assert "actor: Matt Damon → Katy Perry; flag: open → confirmed" in page
