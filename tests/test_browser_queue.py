@@ -125,8 +125,10 @@ def test_a_curator_clears_the_queue_by_keyboard(
     page.locator("#searchbar").press("d")
     assert flag_status(first) == "open"
     page.locator("#searchbar").fill("")
+    page.keyboard.press("Escape")  # back to the flags
 
-    page.locator(f"tr:has([data-flag='{second.pk}']) td.field-reports_and_score").click()
+    assert current_flag(page) == first.pk
+    page.keyboard.press("j")
     page.keyboard.press("d")
     expect(status).to_contain_text(f"Kept photo {second.image_id}")
     assert flag_status(second) == "dismissed"
@@ -173,6 +175,10 @@ def test_a_curator_clears_the_queue_by_keyboard(
     expect(page.locator("td.field-change").first).to_contain_text("flag: confirmed → open")
     check_page(page, "audit-desktop")
     assert AuditEntry.objects.filter(action="move", flag=third).exists()
+
+    # The photo whose exclusion was undone reads as active on its own page.
+    page.goto(f"{live_server.url}/admin/actors/actorimage/{first.image_id}/change/")
+    expect(page.locator(".field-status .readonly")).to_have_text("Active")
     context.close()
     assert csp.violations == []
 

@@ -155,3 +155,20 @@ def test_curator_notes_are_added_signed_and_audited(cora, matt_photo):
     ]
     with pytest.raises(DecisionRefused):
         flag_note(flag, cora, "   ")
+
+
+def test_flags_from_before_get_the_actor_they_were_filed_under(cora, matt_photo):
+    """The data migration: a flag whose photo was moved since gets the actor from before."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    fill_actor = import_module("moderation.migrations.0004_flag_actor_fill").fill_actor
+    moved = image_flag(matt_photo, source=Flag.Source.VISITOR)
+    image_move_audited(matt_photo, Actor.objects.get(name="Katy Perry"), cora)
+    other = ActorImage.objects.filter(actor__name="Barack Obama").first()
+    kept = image_flag(other, source=Flag.Source.VISITOR)
+    Flag.objects.update(actor=None)
+    fill_actor(apps, None)
+    assert Flag.objects.get(pk=moved.pk).actor.name == "Matt Damon"
+    assert Flag.objects.get(pk=kept.pk).actor.name == "Barack Obama"

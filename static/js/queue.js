@@ -1,7 +1,8 @@
 // The moderation queue: one click (or one key) per decision, the row updated in place, focus
 // on to the next open flag, and Undo for the last decisions. J/K (or the arrow keys) move
 // between flags, C (or X) excludes the photo, D keeps it, M opens the move page, Z zooms on the
-// whole photo, U undoes the last decision, ? lists the keys. Keys do nothing while typing.
+// whole photo, U undoes the last decision, ? lists the keys. Keys do nothing while typing;
+// Escape leaves the search field for the flags.
 // Without this script every button is a plain form post that comes back to the same page.
 (function () {
   // --- zoom: the whole photo, its face outlined, in a <dialog> (queue and flag page) ---
@@ -212,6 +213,10 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (event.key === "Escape" && event.target.id === "searchbar") {
+      makeCurrent(current || nextOpen(null, 1)); // back from the search field to the flags
+      return;
+    }
     if (typing(event.target) || document.querySelector("dialog[open]")) return;
     const key = event.key;
     const actions = {
