@@ -174,7 +174,7 @@ class FlagAdmin(admin.ModelAdmin):
     list_display = ["photo", "typical", "filed_under", "reports_and_score", "state"]
     list_display_links = None  # the filed-under cell links to the flag's page
     list_filter = [OpenFirstStatusFilter, "source"]
-    list_select_related = ["image__actor", "actor"]
+    list_select_related = ["image__actor", "actor", "resolved_by"]
     list_per_page = 50
     search_fields = ["image__actor__name", "actor__name", "reason", "notes", "curator_notes"]
     actions = ["confirm", "dismiss", "move"]
@@ -245,10 +245,11 @@ class FlagAdmin(admin.ModelAdmin):
         decide.short_description = "decide"
         return [*self.list_display, decide]
 
-    def decide_buttons(self, flag: Flag, here: str) -> str:
-        """One button per decision; they submit the queue's form (and its CSRF token) to the
-        flag's own address, so no form is nested in another."""
-        query = "?" + urlencode({"next": here})
+    def decide_buttons(self, flag: Flag, back: str, *, request=None) -> str:
+        """One button per decision. In the queue (no request) they submit the queue's own form,
+        and its CSRF token, to the flag's addresses, so no form is nested in another; on the
+        flag's page each is a small form of its own."""
+        query = "?" + urlencode({"next": back})
         context = {
             "flag": flag,
             "decide": reverse("admin:moderation_flag_decide", args=[flag.pk]) + query,
@@ -256,9 +257,9 @@ class FlagAdmin(admin.ModelAdmin):
             "reopen": reverse("admin:moderation_flag_reopen", args=[flag.pk]) + query,
             "restore": reverse("admin:moderation_image_restore", args=[flag.image_id]) + query,
             "labels": {key: label for key, (label, _) in DECISIONS.items()},
-            "in_form": True,
+            "in_form": request is None,
         }
-        return render_to_string("admin/moderation/flag/decide.html", context)
+        return render_to_string("admin/moderation/flag/decide.html", context, request=request)
 
     def get_queryset(self, request):
         self._typical = {}
@@ -356,7 +357,7 @@ class FlagAdmin(admin.ModelAdmin):
                 show_save_and_continue=False,
                 show_save_and_add_another=False,
                 can_decide=can_curate(request.user),
-                decide_html=self._flag_page_buttons(request, flag, queue),
+                decide_html=self.decide_buttons(flag, queue, request=request),
                 title=f"Flag on photo {flag.image_id}, filed under "
                 f"{(flag.actor or flag.image.actor).name} ({flag.get_status_display().lower()})",
                 subtitle=None,
@@ -365,22 +366,6 @@ class FlagAdmin(admin.ModelAdmin):
                 history=flag.audit.order_by("-created_at", "-id")[:20],
             )
         return super().change_view(request, object_id, form_url, extra_context)
-
-    def _flag_page_buttons(self, request, flag, queue: str) -> str:
-        query = "?" + urlencode({"next": queue})
-        return render_to_string(
-            "admin/moderation/flag/decide.html",
-            {
-                "flag": flag,
-                "decide": reverse("admin:moderation_flag_decide", args=[flag.pk]) + query,
-                "move": reverse("admin:moderation_flag_move", args=[flag.pk]) + query,
-                "reopen": reverse("admin:moderation_flag_reopen", args=[flag.pk]) + query,
-                "restore": reverse("admin:moderation_image_restore", args=[flag.image_id]) + query,
-                "labels": {key: label for key, (label, _) in DECISIONS.items()},
-                "in_form": False,
-            },
-            request=request,
-        )
 
     def _queue_url(self, request) -> str:
         queue = reverse("admin:moderation_flag_changelist")
