@@ -10,13 +10,7 @@ from actors.models import ActorImage
 from moderation.models import AuditEntry, Flag
 from moderation.services import image_flag
 
-from .browser import DESKTOP, PHONE, axe_violations, log_in, shot
-
-
-def check_page(page, name):
-    shot(page, name)
-    found = axe_violations(page)
-    assert found == [], found
+from .browser import DESKTOP, PHONE, check_page, log_in
 
 
 QUEUE = "/admin/moderation/flag/"
