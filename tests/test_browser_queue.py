@@ -12,7 +12,6 @@ from moderation.services import image_flag
 
 from .browser import DESKTOP, PHONE, check_page, log_in
 
-
 QUEUE = "/admin/moderation/flag/"
 
 
