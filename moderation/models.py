@@ -17,9 +17,20 @@ class Flag(models.Model):
         DISMISSED = "dismissed", "Dismissed"
 
     image = models.ForeignKey("actors.ActorImage", on_delete=models.CASCADE, related_name="flags")
+    actor = models.ForeignKey(
+        "actors.Actor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The actor the photo was filed under when it was flagged.",
+    )
     source = models.CharField(max_length=10, choices=Source.choices)
     reason = models.CharField(max_length=300, default="not this actor")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, help_text="What the people who reported it said.")
+    curator_notes = models.TextField(
+        blank=True, help_text="Curators' notes, each with its author and time; added, never edited."
+    )
     reports = models.PositiveIntegerField(default=1, help_text="Reports added to this flag.")
     score = models.FloatField(null=True, blank=True, help_text="From the automatic check.")
     raised_by = models.ForeignKey(
@@ -55,6 +66,16 @@ class Flag(models.Model):
     def __str__(self) -> str:
         return f"flag on image {self.image_id} ({self.status})"
 
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    def moved_to(self):
+        """The actor the photo is filed under now, when a curator moved it since the flag."""
+        if self.actor_id is None or self.image.actor_id == self.actor_id:
+            return None
+        return self.image.actor
+
 
 class AuditEntry(models.Model):
     """What a curator did, to what, and what it was before and after. Written, never edited."""
@@ -80,6 +101,25 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.action} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    # Keys of `before`/`after` a person reads, in this order; ids are kept for undoing.
+    READABLE = [("status", "status"), ("actor", "actor"), ("flag", "flag")]
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(what, before, after) for each readable value the entry changed."""
+        changed = []
+        for key, label in self.READABLE:
+            old, new = self.before.get(key), self.after.get(key)
+            if old != new and (old is not None or new is not None):
+                changed.append((label, old, new))
+        return changed
+
+    def describe_change(self) -> str:
+        """'status: active → excluded; actor: Madonna → Katy Perry'; a note's text for a note."""
+        if self.action == "note":
+            return f"note: {self.after.get('note', '')}"
+        parts = [f"{label}: {old or '–'} → {new or '–'}" for label, old, new in self.changes()]
+        return "; ".join(parts) or "no change"
 
 
 class CatalogueBuild(models.Model):

@@ -114,7 +114,7 @@ def test_moving_from_the_queue_asks_for_the_actor_then_moves(client, curator, sm
     flag = image_flag(image, source=Flag.Source.VISITOR)
     url = reverse("admin:moderation_flag_changelist")
     ask = client.post(url, {"action": "move", "_selected_action": [flag.pk]})
-    assert ask.status_code == 200 and "Move photos to another actor" in ask.content.decode()
+    assert ask.status_code == 200 and "Move 1 photo to another actor" in ask.content.decode()
     katy = Actor.objects.get(name="Katy Perry")
     done = client.post(
         url, {"action": "move", "_selected_action": [flag.pk], "apply": "Move", "actor": katy.pk}
