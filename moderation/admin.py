@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 
@@ -16,6 +16,7 @@ from actors.admin import ActorImageAdmin
 from actors.models import Actor, ActorImage
 from common.admin_mixins import ReadOnlyAdminMixin
 
+from .admin_jobs import suspects_status_view
 from .forms import ReviewDecisionForm
 from .models import AuditEntry, Flag
 from .roles import can_curate
@@ -24,7 +25,7 @@ from .selectors_health import dataset_health
 from .selectors_review import actors_with_pending, pending_count, review_groups
 from .services import flag_confirm, flag_dismiss, image_exclude, image_flag, image_move
 from .services_review import pending_decide
-from .tasks import suspects_flag_task
+from .services_suspects import suspects_check_request
 
 
 def thumbnail(image: ActorImage | None, size: int = 96) -> str:
@@ -97,13 +98,17 @@ class FlagAdmin(admin.ModelAdmin):
         return [
             path("suspects/", wrap(require_POST(self.suspects_view)), name="moderation_suspects"),
             path("health/", wrap(self.health_view), name="moderation_health"),
+            path(
+                "suspects/status/",
+                wrap(suspects_status_view),
+                name="moderation_suspects_status",
+            ),
         ] + super().get_urls()
 
     def suspects_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        suspects_flag_task.delay()
-        self.message_user(request, "The check for suspects is running.", messages.SUCCESS)
+        suspects_check_request(user=request.user)
         return redirect("admin:moderation_flag_changelist")
 
     def health_view(self, request):
@@ -145,7 +150,8 @@ class FlagAdmin(admin.ModelAdmin):
 
     @admin.display(description="actor", ordering="image__actor__name")
     def actor(self, flag):
-        return flag.image.actor.name
+        url = reverse("admin:actors_actor_gallery", args=[flag.image.actor_id])
+        return format_html('<a href="{}">{}</a>', url, flag.image.actor.name)
 
     def save_model(self, request, obj, form, change):
         if not change:

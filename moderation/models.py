@@ -120,3 +120,49 @@ class CatalogueBuild(models.Model):
 
     def parameters(self) -> tuple:
         return (self.imdb_dir, self.top, self.per_actor, self.min_votes, self.review)
+
+
+class SuspectsCheck(models.Model):
+    """One run of the suspects check (the queue's button, an import, `find_suspects`): its state
+    and outcome, so that the queue can say what the last check found."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    flags_opened = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "suspects check"
+
+    def __str__(self) -> str:
+        return f"suspects check {self.pk} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    def outcome(self) -> str:
+        """What the queue says about this check."""
+        from django.utils.translation import ngettext
+
+        if self.state == self.State.FAILED:
+            return f"The check for suspects failed: {self.error or 'unknown error'}"
+        if self.state != self.State.DONE:
+            return "Checking for suspects…"
+        if not self.flags_opened:
+            return "No new suspects."
+        return ngettext(
+            "Found %(count)d new suspect.", "Found %(count)d new suspects.", self.flags_opened
+        ) % {"count": self.flags_opened}
