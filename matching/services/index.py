@@ -48,7 +48,8 @@ def _stale_before():
 def _slot_holder() -> int | None:
     """The version holding the build slot, unless its claim has gone stale."""
     return (
-        IndexBuildSlot.objects.filter(pk=1, holder__isnull=False, claimed_at__gte=_stale_before())
+        IndexBuildSlot.objects.filter(pk=1, holder__isnull=False)
+        .exclude(claimed_at__lt=_stale_before())
         .values_list("holder_id", flat=True)
         .first()
     )
