@@ -28,14 +28,15 @@ from .services_review import pending_decide
 from .services_suspects import suspects_check_request
 
 
-def thumbnail(image: ActorImage | None, size: int = 96) -> str:
+def thumbnail(image: ActorImage | None, size: int = 96, alt: str = "") -> str:
     if image is None or not image.face_thumbnail:
         return "-"
     return format_html(
-        '<img src="{}" width="{}" height="{}" alt="" class="face-thumb">',
+        '<img src="{}" width="{}" height="{}" alt="{}" class="face-thumb">',
         image.face_thumbnail.url,
         size,
         size,
+        alt,
     )
 
 
@@ -138,7 +139,7 @@ class FlagAdmin(admin.ModelAdmin):
 
     @admin.display(description="flagged photo")
     def photo(self, flag):
-        return thumbnail(flag.image)
+        return thumbnail(flag.image, alt=f"Flagged photo #{flag.image_id}")
 
     @admin.display(description="the actor's most typical photos")
     def typical(self, flag):
