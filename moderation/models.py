@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Flag(models.Model):
@@ -149,14 +152,30 @@ class SuspectsCheck(models.Model):
     def __str__(self) -> str:
         return f"suspects check {self.pk} ({self.state})"
 
+    # A check still queued or running this long after it was asked for was lost with its worker
+    # (the task's hard time limit is 21 minutes).
+    LOST_AFTER = timedelta(minutes=30)
+
+    @property
+    def is_lost(self) -> bool:
+        if self.is_finished_in_db or self.created_at is None:
+            return False
+        return self.created_at < timezone.now() - self.LOST_AFTER
+
+    @property
+    def is_finished_in_db(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
     @property
     def is_finished(self) -> bool:
-        return self.state in (self.State.DONE, self.State.FAILED)
+        return self.is_finished_in_db or self.is_lost
 
     def outcome(self) -> str:
         """What the queue says about this check."""
         from django.utils.translation import ngettext
 
+        if self.is_lost:
+            return "The check for suspects did not finish; its worker may have stopped. Try again."
         if self.state == self.State.FAILED:
             return f"The check for suspects failed: {self.error or 'unknown error'}"
         if self.state != self.State.DONE:

@@ -23,7 +23,7 @@ def test_the_suspects_button_queues_a_check_the_queue_reports(
     page = client.get(reverse("admin:moderation_flag_changelist")).content.decode()
     check = SuspectsCheck.objects.get()
     assert check.state == "done" and check.requested_by == curator  # ran in-process
-    assert "Last check for suspects" in page and "No new suspects." in page
+    assert "Suspects check of " in page and "No new suspects." in page
     status = client.get(reverse("admin:moderation_suspects_status")).json()
     assert status == {
         "id": check.pk,

@@ -80,3 +80,18 @@ def test_the_command_records_its_check_too(misfiled_gallery):
     call_command("find_suspects", stdout=io.StringIO())
     check = SuspectsCheck.objects.get()
     assert check.state == "done" and check.flags_opened == 1
+
+
+def test_a_check_lost_with_its_worker_stops_saying_it_is_running(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    check = SuspectsCheck.objects.create(state="running")
+    assert not check.is_finished and check.outcome() == "Checking for suspects…"
+    SuspectsCheck.objects.filter(pk=check.pk).update(
+        created_at=timezone.now() - timedelta(minutes=31)
+    )
+    check.refresh_from_db()
+    assert check.is_finished
+    assert check.outcome().startswith("The check for suspects did not finish")
