@@ -17,9 +17,13 @@ State = SuspectsCheck.State
 
 
 def suspects_check_request(*, user=None) -> SuspectsCheck:
-    """Queue a check for the worker; the task is sent once the row is saved."""
+    """Queue a check for the worker; the task is sent once the row is saved. A check already
+    queued (not yet started, so it will see every photo there is) is returned instead."""
     from .tasks import suspects_flag_task
 
+    waiting = SuspectsCheck.objects.filter(state=State.QUEUED).order_by("-id").first()
+    if waiting is not None and not waiting.is_lost:
+        return waiting
     check = SuspectsCheck.objects.create(requested_by=user)
     transaction.on_commit(lambda: suspects_flag_task.delay(check.pk))
     return check

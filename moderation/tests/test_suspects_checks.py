@@ -34,6 +34,9 @@ def test_a_queued_check_runs_once_and_records_what_it_found(
     with django_capture_on_commit_callbacks(execute=False) as sent:
         check = suspects_check_request(user=curator)
     assert len(sent) == 1  # the task goes out once the row is saved
+    with django_capture_on_commit_callbacks(execute=False) as again:
+        assert suspects_check_request() == check  # still queued: no second check
+    assert again == [] and SuspectsCheck.objects.count() == 1
     assert check.state == "queued" and check.outcome() == "Checking for suspects…"
 
     ran = suspects_check_run(check.pk)
