@@ -68,8 +68,21 @@ class IndexVersion(models.Model):
         return np.frombuffer(bytes(self.embedding_ids), dtype="<i8")
 
     @property
+    def is_lost(self) -> bool:
+        """Still queued or building long after any build could have ended: its worker stopped
+        (the build slot it held is free again by then)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        if self.state not in (self.State.QUEUED, self.State.BUILDING) or self.created_at is None:
+            return False
+        limit = timedelta(seconds=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT + 60)
+        return (self.started_at or self.created_at) < timezone.now() - limit
+
+    @property
     def is_finished(self) -> bool:
-        return self.state not in (self.State.QUEUED, self.State.BUILDING)
+        return self.state not in (self.State.QUEUED, self.State.BUILDING) or self.is_lost
 
     def status_message(self) -> str:
         """What the index page says about this build: its stage while it runs, then its result."""
@@ -78,6 +91,8 @@ class IndexVersion(models.Model):
 
         faces = self.progress.get("faces") if self.progress else None
         actors = self.progress.get("actors") if self.progress else None
+        if self.is_lost:
+            return f"Version {self.pk} did not finish; its worker may have stopped. Rebuild again."
         if self.state == self.State.FAILED:
             return f"Version {self.pk} failed: {self.error or 'unknown error'}"
         if self.state == self.State.QUEUED:

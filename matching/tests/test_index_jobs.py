@@ -95,3 +95,19 @@ def test_the_banner_counts_photos_added_and_removed_since_the_live_index(small_c
     ActorImage.objects.filter(pk=photos[1].pk).update(status="active")
     changes = rebuild_needed()
     assert (changes.adds, changes.leaves_out) == (0, 1)
+
+
+def test_a_build_lost_with_its_worker_stops_saying_it_is_running(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    version = IndexVersion.objects.create(state="building", encoder="x", stage="building")
+    assert not version.is_finished and version.status_message().startswith("Building version")
+    long_ago = timezone.now() - timedelta(seconds=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT + 61)
+    IndexVersion.objects.filter(pk=version.pk).update(started_at=long_ago)
+    version.refresh_from_db()
+    assert version.is_finished
+    assert version.status_message() == (
+        f"Version {version.pk} did not finish; its worker may have stopped. Rebuild again."
+    )

@@ -19,7 +19,13 @@
           if (job.message && message) message.textContent = job.message;
           box.dataset.state = job.state || "";
           box.dataset.finished = job.finished ? "true" : "false";
-          if (!job.finished) window.setTimeout(poll, EVERY_MS);
+          if (!job.finished) {
+            window.setTimeout(poll, EVERY_MS);
+          } else {
+            // The list below was drawn before the job ended: offer the updated one.
+            var refresh = box.querySelector("[data-job-refresh]");
+            if (refresh) refresh.hidden = false;
+          }
         })
         .catch(function () {
           window.setTimeout(poll, EVERY_MS * 5);
