@@ -75,14 +75,20 @@ class IndexVersion(models.Model):
 
         from django.utils import timezone
 
-        if self.state not in (self.State.QUEUED, self.State.BUILDING) or self.created_at is None:
+        if not self.is_running or self.created_at is None:
             return False
         limit = timedelta(seconds=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT + 60)
         return (self.started_at or self.created_at) < timezone.now() - limit
 
     @property
+    def is_running(self) -> bool:
+        """Queued or under way, including a built version that is being made the active one."""
+        activating = self.state == self.State.READY and self.stage == self.Stage.ACTIVATING
+        return self.state in (self.State.QUEUED, self.State.BUILDING) or activating
+
+    @property
     def is_finished(self) -> bool:
-        return self.state not in (self.State.QUEUED, self.State.BUILDING) or self.is_lost
+        return not self.is_running or self.is_lost
 
     def status_message(self) -> str:
         """What the index page says about this build: its stage while it runs, then its result."""
@@ -97,7 +103,7 @@ class IndexVersion(models.Model):
             return f"Version {self.pk} failed: {self.error or 'unknown error'}"
         if self.state == self.State.QUEUED:
             return f"Version {self.pk} is queued; it starts when a worker is free."
-        if self.state == self.State.BUILDING:
+        if self.is_running:
             stage = self.Stage(self.stage).label if self.stage else "Starting"
             counts = ""
             if faces is not None:

@@ -48,6 +48,9 @@ def test_a_running_build_says_its_stage_and_counts():
     assert version.status_message() == (
         "Building version 7… Saving: 2,310 faces of 120 actors, file 1 of 3."
     )
+    activating = IndexVersion(pk=7, state="ready", stage="activating", progress={"faces": 3})
+    assert not activating.is_finished
+    assert activating.status_message() == "Building version 7… Activating: 3 faces."
     failed = IndexVersion(pk=8, state="failed", error="There are no active images")
     assert failed.status_message() == "Version 8 failed: There are no active images"
 
