@@ -118,8 +118,9 @@ class ActorImageAdmin(admin.ModelAdmin):
         if not image.face_thumbnail:
             return "-"
         return format_html(
-            '<img src="{}" width="72" height="72" alt="" class="face-thumb">',
+            '<img src="{}" width="72" height="72" alt="Photo #{}" class="face-thumb">',
             image.face_thumbnail.url,
+            image.pk,
         )
 
     @admin.display(description="credit and licence")

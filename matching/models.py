@@ -17,6 +17,14 @@ class IndexVersion(models.Model):
         ACTIVE = "active", "Active"
         FAILED = "failed", "Failed"
 
+    class Stage(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        LOADING = "loading", "Loading embeddings"
+        BUILDING = "building", "Building"
+        SAVING = "saving", "Saving"
+        ACTIVATING = "activating", "Activating"
+        FINISHED = "finished", "Finished"
+
     state = models.CharField(
         max_length=10, choices=State.choices, default=State.BUILDING, db_index=True
     )
@@ -37,6 +45,12 @@ class IndexVersion(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)
     activated_at = models.DateTimeField(null=True, blank=True)
+    stage = models.CharField(
+        max_length=12, choices=Stage.choices, blank=True, help_text="Where a build has got to."
+    )
+    progress = models.JSONField(
+        default=dict, blank=True, help_text='Counts so far, e.g. {"faces": 2310, "actors": 120}.'
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -52,6 +66,62 @@ class IndexVersion(models.Model):
 
     def embedding_id_array(self) -> np.ndarray:
         return np.frombuffer(bytes(self.embedding_ids), dtype="<i8")
+
+    @property
+    def is_lost(self) -> bool:
+        """Still queued or building long after any build could have ended: its worker stopped
+        (the build slot it held is free again by then)."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        if not self.is_running or self.created_at is None:
+            return False
+        limit = timedelta(seconds=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT + 60)
+        return (self.started_at or self.created_at) < timezone.now() - limit
+
+    @property
+    def is_running(self) -> bool:
+        """Queued or under way, including a built version that is being made the active one."""
+        activating = self.state == self.State.READY and self.stage == self.Stage.ACTIVATING
+        return self.state in (self.State.QUEUED, self.State.BUILDING) or activating
+
+    @property
+    def is_finished(self) -> bool:
+        return not self.is_running or self.is_lost
+
+    def status_message(self) -> str:
+        """What the index page says about this build: its stage while it runs, then its result."""
+        from django.contrib.humanize.templatetags.humanize import intcomma
+        from django.template.defaultfilters import pluralize
+
+        faces = self.progress.get("faces") if self.progress else None
+        actors = self.progress.get("actors") if self.progress else None
+        if self.is_lost:
+            return f"Version {self.pk} did not finish; its worker may have stopped. Rebuild again."
+        if self.state == self.State.FAILED:
+            return f"Version {self.pk} failed: {self.error or 'unknown error'}"
+        if self.state == self.State.QUEUED:
+            return f"Version {self.pk} is queued; it starts when a worker is free."
+        if self.is_running:
+            stage = self.Stage(self.stage).label if self.stage else "Starting"
+            counts = ""
+            if faces is not None:
+                counts = f": {intcomma(faces)} face{pluralize(faces)}"
+                if actors is not None:
+                    counts += f" of {intcomma(actors)} actor{pluralize(actors)}"
+            if self.stage == self.Stage.SAVING and self.progress.get("files_total"):
+                counts += f", file {self.progress.get('files_saved', 0)} of "
+                counts += f"{self.progress['files_total']}"
+            return f"Building version {self.pk}… {stage}{counts}."
+        summary = (
+            f"{intcomma(self.embedding_count)} face{pluralize(self.embedding_count)} of "
+            f"{intcomma(self.actor_count)} actor{pluralize(self.actor_count)}, built in "
+            f"{self.build_seconds or 0:.1f} s"
+        )
+        if self.state == self.State.ACTIVE:
+            return f"Version {self.pk} is live: {summary}."
+        return f"Version {self.pk} is ready (not live): {summary}."
 
 
 class IndexBuildSlot(models.Model):

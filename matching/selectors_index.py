@@ -37,3 +37,36 @@ def next_build_changes() -> NextBuild:
         leaves_out=int(np.isin(built, current, invert=True).sum()),
         active_version=version.pk,
     )
+
+
+def latest_build() -> IndexVersion | None:
+    """The newest index version: the build running now, or the one that ran last."""
+    return IndexVersion.objects.order_by("-id").first()
+
+
+# The banner is on every curation page: its counts are kept this long, under a key that changes
+# with the active version and with the active photos' count and newest id.
+REBUILD_NEEDED_CACHE_SECONDS = 30
+
+
+def rebuild_needed() -> NextBuild | None:
+    """What approved changes wait for a rebuild (photos added and removed since the active
+    version), or None when the active version is up to date. Cheap enough for every page: two
+    small SQL aggregates decide whether the cached counts still hold."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    active = IndexVersion.objects.filter(state=IndexVersion.State.ACTIVE).values_list(
+        "pk", flat=True
+    )
+    stamp = ActorImage.objects.filter(status=ActorImage.Status.ACTIVE).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    key = f"rebuild-needed:{active.first()}:{stamp['n']}:{stamp['last']}"
+    changes = cache.get(key)
+    if changes is None:
+        changes = next_build_changes()
+        cache.set(key, changes, REBUILD_NEEDED_CACHE_SECONDS)
+    if changes.adds or changes.leaves_out:
+        return changes
+    return None

@@ -22,11 +22,13 @@ from actors.admin import ActorImageAdmin
 from actors.models import Actor, ActorImage
 from common.admin_mixins import ReadOnlyAdminMixin
 
+from .admin_jobs import suspects_status_view
 from .forms import ReviewDecisionForm
 from .models import AuditEntry, Flag
 from .roles import can_curate
 from .selectors import typical_images
 from .selectors_health import dataset_health
+from .selectors_ratings import rating_summary
 from .selectors_review import actors_with_pending, pending_count, review_groups
 from .services import (
     DecisionRefused,
@@ -40,17 +42,18 @@ from .services import (
     image_restore_audited,
 )
 from .services_review import pending_decide
-from .tasks import suspects_flag_task
+from .services_suspects import suspects_check_request
 
 
-def thumbnail(image: ActorImage | None, size: int = 96) -> str:
+def thumbnail(image: ActorImage | None, size: int = 96, alt: str = "") -> str:
     if image is None or not image.face_thumbnail:
         return "-"
     return format_html(
-        '<img src="{}" width="{}" height="{}" alt="" class="face-thumb">',
+        '<img src="{}" width="{}" height="{}" alt="{}" class="face-thumb">',
         image.face_thumbnail.url,
         size,
         size,
+        alt,
     )
 
 
@@ -192,6 +195,11 @@ class FlagAdmin(admin.ModelAdmin):
             path("suspects/", wrap(require_POST(self.suspects_view)), name="moderation_suspects"),
             path("health/", wrap(self.health_view), name="moderation_health"),
             path(
+                "suspects/status/",
+                wrap(suspects_status_view),
+                name="moderation_suspects_status",
+            ),
+            path(
                 "<int:pk>/decide/",
                 wrap(require_POST(self.decide_view)),
                 name="moderation_flag_decide",
@@ -209,8 +217,7 @@ class FlagAdmin(admin.ModelAdmin):
     def suspects_view(self, request):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        suspects_flag_task.delay()
-        self.message_user(request, "The check for suspects is running.", messages.SUCCESS)
+        suspects_check_request(user=request.user)
         return redirect("admin:moderation_flag_changelist")
 
     def health_view(self, request):
@@ -220,6 +227,7 @@ class FlagAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "title": "Dataset health",
             "health": dataset_health(),
+            "ratings": rating_summary(),
             "opts": self.model._meta,
         }
         return render(request, "admin/moderation/health.html", context)
@@ -310,11 +318,15 @@ class FlagAdmin(admin.ModelAdmin):
 
     @admin.display(description="filed under, reason", ordering="actor__name")
     def filed_under(self, flag):
+        filed = flag.actor.name if flag.actor else flag.image.actor.name
         return format_html(
-            '<a href="{}" class="flag-link">{}</a>{}<div class="flag-reason">{}</div>{}{}',
+            '<a href="{}" class="flag-link">{}</a>{} <a href="{}" class="flag-gallery" '
+            'aria-label="All photos of {}">all photos</a><div class="flag-reason">{}</div>{}{}',
             reverse("admin:moderation_flag_change", args=[flag.pk]),
-            flag.actor.name if flag.actor else flag.image.actor.name,
+            filed,
             self._moved(flag),
+            reverse("admin:actors_actor_gallery", args=[flag.actor_id or flag.image.actor_id]),
+            filed,
             flag.reason,
             notes_cell(flag.notes) if flag.notes else "",
             format_html(

@@ -25,7 +25,7 @@ from actors.services_commons import commons_import
 from actors.services_imdb import actors_from_imdb_save
 
 from .models import CatalogueBuild
-from .services import suspects_flag
+from .services_suspects import suspects_check_now
 
 Step = CatalogueBuild.Step
 # Photos that count towards an actor's share: approved, or waiting for a curator's decision.
@@ -105,7 +105,7 @@ def catalogue_build(
     if Step.SUSPECTS in build.steps_done:
         say(f"{Step.SUSPECTS.label}: done before.")
     else:
-        build.flags_opened = len(suspects_flag())
+        build.flags_opened = len(suspects_check_now())
         _step_done(build, Step.SUSPECTS, "flags_opened")
         say(f"{Step.SUSPECTS.label}: {_plural(build.flags_opened, 'flag')} opened.")
     build.finished_at = timezone.now()

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Flag(models.Model):
@@ -222,3 +225,65 @@ class MatchRating(models.Model):
     def __str__(self) -> str:
         verdict = "good" if self.good else "bad"
         return f"{verdict} match: {self.actor_name} (#{self.rank}, {self.similarity:.0f}%)"
+
+
+class SuspectsCheck(models.Model):
+    """One run of the suspects check (the queue's button, an import, `find_suspects`): its state
+    and outcome, so that the queue can say what the last check found."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    flags_opened = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "suspects check"
+
+    def __str__(self) -> str:
+        return f"suspects check {self.pk} ({self.state})"
+
+    # A check still queued or running this long after it was asked for was lost with its worker
+    # (the task's hard time limit is 21 minutes).
+    LOST_AFTER = timedelta(minutes=30)
+
+    @property
+    def is_lost(self) -> bool:
+        if self.is_finished_in_db or self.created_at is None:
+            return False
+        return self.created_at < timezone.now() - self.LOST_AFTER
+
+    @property
+    def is_finished_in_db(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.is_finished_in_db or self.is_lost
+
+    def outcome(self) -> str:
+        """What the queue says about this check."""
+        from django.utils.translation import ngettext
+
+        if self.is_lost:
+            return "The check for suspects did not finish; its worker may have stopped. Try again."
+        if self.state == self.State.FAILED:
+            return f"The check for suspects failed: {self.error or 'unknown error'}"
+        if self.state != self.State.DONE:
+            return "Checking for suspects…"
+        if not self.flags_opened:
+            return "No new suspects."
+        return ngettext(
+            "Found %(count)d new suspect.", "Found %(count)d new suspects.", self.flags_opened
+        ) % {"count": self.flags_opened}

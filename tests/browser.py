@@ -40,6 +40,11 @@ def browser():
         )
         yield chromium
         chromium.close()
+        # Queries made while Playwright ran used a connection of their own (Playwright's
+        # greenlet has its own context); close it, or the test database cannot be dropped.
+        from django.db import connections
+
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

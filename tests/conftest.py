@@ -131,4 +131,6 @@ def production_stack(transactional_db, settings, tmp_path, request):
         broker.kill()
 
 
+# Show axe-core's findings when a browser test's check fails.
+pytest.register_assert_rewrite("tests.browser")
 from .browser import browser, csp  # noqa: E402,F401  (fixtures for every browser test)

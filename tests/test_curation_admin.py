@@ -130,6 +130,10 @@ def test_dataset_health_names_hub_actors(client, curator, small_catalogue):
     matt = ActorImage.objects.filter(actor__name="Matt Damon").first()
     ResemblanceFactory.create_batch(5, reference_image=matt)  # five results, Matt Damon first
     page = client.get(reverse("admin:moderation_health")).content.decode()
-    assert "Actors: <strong>3</strong>" in page
-    assert "<td>Matt Damon</td><td>5</td>" in page  # all top matches, a third of the photos
+    actors = reverse("admin:actors_actor_changelist")
+    assert f'Actors: <a href="{actors}"><strong>3</strong></a>' in page
+    gallery = reverse("admin:actors_actor_gallery", args=[matt.actor_id])
+    assert (
+        f'<td><a href="{gallery}">Matt Damon</a></td><td>5</td>' in page
+    )  # all top matches, a third of the photos
     assert "fewer than 5 active photos (3)" in page

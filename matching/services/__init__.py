@@ -1,6 +1,7 @@
 from .index import (
     BuildInProgress,
     IndexBuildError,
+    NothingChanged,
     index_activate,
     index_build,
     index_build_run,
@@ -28,6 +29,7 @@ __all__ = [
     "index_versions_prune_safely",
     "Deleted",
     "IndexBuildError",
+    "NothingChanged",
     "Swept",
     "UploadRejected",
     "index_activate",

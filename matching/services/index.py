@@ -7,6 +7,7 @@ import tempfile
 import time
 from datetime import timedelta
 
+import numpy as np
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -32,9 +33,47 @@ class BuildInProgress(IndexBuildError):
         super().__init__(f"Index version {version_id} is being built already; wait for it.")
 
 
+class NothingChanged(IndexBuildError):
+    """A build now would hold exactly what the active version holds."""
+
+    def __init__(self, version_id: int):
+        self.version_id = version_id
+        super().__init__(f"Nothing has changed since version {version_id}; no rebuild needed.")
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT + 60)
+
+
+def _slot_holder() -> int | None:
+    """The version holding the build slot, unless its claim has gone stale."""
+    return (
+        IndexBuildSlot.objects.filter(pk=1, holder__isnull=False)
+        .exclude(claimed_at__lt=_stale_before())
+        .values_list("holder_id", flat=True)
+        .first()
+    )
+
+
+def index_unchanged(trees: int | None = None) -> IndexVersion | None:
+    """The active version, if a build now would be identical to it: the same encoder, the same
+    trees and the same embeddings (every active photo with a current embedding, as `_build`
+    takes them); None if anything differs or no version is active."""
+    from matching.selectors_index import next_build_changes
+
+    trees = trees or settings.LOOKALIKE_INDEX_TREES
+    active = IndexVersion.objects.filter(state=IndexVersion.State.ACTIVE).first()
+    if active is None or active.encoder != ENCODER or active.params.get("trees") != trees:
+        return None
+    changes = next_build_changes()
+    if changes.adds or changes.leaves_out or changes.active_version != active.pk:
+        return None
+    return active
+
+
 def _claim_slot(version: IndexVersion) -> bool:
     """Take the one build slot for this version, in one conditional UPDATE."""
-    stale = timezone.now() - timedelta(seconds=settings.LOOKALIKE_INDEX_BUILD_TIME_LIMIT + 60)
+    stale = _stale_before()
     IndexBuildSlot.objects.get_or_create(pk=1)
     return bool(
         IndexBuildSlot.objects.filter(
@@ -51,7 +90,11 @@ def _claim_new_version(state: str, trees: int | None, user=None) -> IndexVersion
     trees = trees or settings.LOOKALIKE_INDEX_TREES
     with transaction.atomic():
         version = IndexVersion.objects.create(
-            encoder=ENCODER, params={"trees": trees}, state=state, requested_by=user
+            encoder=ENCODER,
+            params={"trees": trees},
+            state=state,
+            requested_by=user,
+            stage=IndexVersion.Stage.QUEUED,
         )
         if not _claim_slot(version):
             holder = IndexBuildSlot.objects.values_list("holder_id", flat=True).get(pk=1)
@@ -59,17 +102,36 @@ def _claim_new_version(state: str, trees: int | None, user=None) -> IndexVersion
     return version
 
 
-def index_rebuild_request(*, user=None, trees: int | None = None) -> IndexVersion:
-    """Queue a build for the worker; refused while another build is queued or running."""
+def _refuse_needless(trees: int | None) -> None:
+    holder = _slot_holder()
+    if holder is not None:
+        raise BuildInProgress(holder)
+    unchanged = index_unchanged(trees)
+    if unchanged is not None:
+        raise NothingChanged(unchanged.pk)
+
+
+def index_rebuild_request(
+    *, user=None, trees: int | None = None, force: bool = False
+) -> IndexVersion:
+    """Queue a build for the worker; refused while another build is queued or running, and,
+    unless forced, when it would be identical to the active version (NothingChanged)."""
     from matching.tasks import index_build_task
 
+    if not force:
+        _refuse_needless(trees)
     version = _claim_new_version(IndexVersion.State.QUEUED, trees, user)
     transaction.on_commit(lambda: index_build_task.delay(version.pk))
     return version
 
 
-def index_build(*, trees: int | None = None, activate: bool = True) -> IndexVersion:
-    """Build now, in this process (the build_index command)."""
+def index_build(
+    *, trees: int | None = None, activate: bool = True, skip_unchanged: bool = False
+) -> IndexVersion:
+    """Build now, in this process (the build_index command). With skip_unchanged, a build that
+    would be identical to the active version is refused with NothingChanged."""
+    if skip_unchanged:
+        _refuse_needless(trees)
     version = _claim_new_version(IndexVersion.State.BUILDING, trees)
     return _build(version, activate=activate)
 
@@ -92,13 +154,24 @@ def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
     """
     started = time.perf_counter()
     try:
+        _stage(version, IndexVersion.Stage.LOADING)
         vectors, ids, actor_ids = active_embeddings()
         if len(ids) == 0:
             raise IndexBuildError("There are no active images with a face to index.")
+        counts = {"faces": len(ids), "actors": len(np.unique(actor_ids))}
+        _stage(version, IndexVersion.Stage.BUILDING, **counts)
         index = FaceIndex.build(vectors, ids, actor_ids, trees=version.params["trees"])
         prefix = f"indexes/v{version.pk}"
         with tempfile.TemporaryDirectory() as tmp:
-            for path in index.save(tmp):
+            paths = list(index.save(tmp))
+            for n, path in enumerate(paths):
+                _stage(
+                    version,
+                    IndexVersion.Stage.SAVING,
+                    **counts,
+                    files_saved=n,
+                    files_total=len(paths),
+                )
                 with path.open("rb") as handle:
                     default_storage.save(f"{prefix}/{path.name}", File(handle))
         version.storage_prefix = prefix
@@ -109,6 +182,8 @@ def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
         version.build_seconds = round(time.perf_counter() - started, 3)
         version.built_at = timezone.now()
         version.state = IndexVersion.State.READY
+        version.stage = IndexVersion.Stage.ACTIVATING if activate else IndexVersion.Stage.FINISHED
+        version.progress = counts
         version.save()
         if activate:
             index_activate(version)
@@ -116,7 +191,8 @@ def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
         version.state = IndexVersion.State.FAILED
         version.error = str(exc) or exc.__class__.__name__
         version.build_seconds = round(time.perf_counter() - started, 3)
-        version.save(update_fields=["state", "error", "build_seconds"])
+        version.stage = IndexVersion.Stage.FINISHED
+        version.save(update_fields=["state", "error", "build_seconds", "stage"])
         log.exception("index build v%s failed", version.pk)
         raise
     finally:
@@ -125,6 +201,12 @@ def _build(version: IndexVersion, *, activate: bool) -> IndexVersion:
         index_versions_prune_safely()
     version.refresh_from_db()
     return version
+
+
+def _stage(version: IndexVersion, stage: str, **progress) -> None:
+    """Record where the build has got to, for the index page to show while it runs."""
+    version.stage, version.progress = stage, progress
+    IndexVersion.objects.filter(pk=version.pk).update(stage=stage, progress=progress)
 
 
 @transaction.atomic
@@ -137,7 +219,9 @@ def index_activate(version: IndexVersion) -> IndexVersion:
         state=IndexVersion.State.READY
     )
     IndexVersion.objects.filter(pk=version.pk).update(
-        state=IndexVersion.State.ACTIVE, activated_at=timezone.now()
+        state=IndexVersion.State.ACTIVE,
+        activated_at=timezone.now(),
+        stage=IndexVersion.Stage.FINISHED,
     )
     version.refresh_from_db()
     return version

@@ -10,7 +10,7 @@ from accounts.models import User
 from actors.models import ActorImage
 from moderation.models import AuditEntry
 from moderation.roles import curators_group_sync
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, shot
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, shot
 
 REVIEW = "/admin/actors/actorimage/review/"
 CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'"

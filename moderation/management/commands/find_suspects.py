@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from moderation.services import suspects_flag
+from moderation.services_suspects import suspects_check_now
 from moderation.suspects_engine import FLAG_THRESHOLD, MIN_PHOTOS
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, as_json, **options):
-        opened = suspects_flag()
+        opened = suspects_check_now()
         for _, suspect in opened:
             if as_json:
                 line = {
