@@ -251,7 +251,7 @@ class Match(models.Model):
 
     @property
     def example_name(self) -> str:
-        """The name of the example portrait it was made from ("Joan of Arc"), or "" for a
+        """The name of the example portrait it was made from ("Madonna"), or "" for a
         visitor's own photo: pages call such a result "Example: NAME", never "You"."""
         if not self.example:
             return ""

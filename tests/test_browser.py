@@ -27,7 +27,10 @@ def test_try_an_example_and_share_it(
     assert rows.count() == 3
     percentages = [int(t.rstrip("%")) for t in page.locator("[data-similarity]").all_inner_texts()]
     assert percentages == sorted(percentages, reverse=True)
-    assert page.locator("img[alt='Your face']").first.evaluate("i => i.naturalWidth") > 0
+    # An example is labelled with its name, never "You".
+    face = page.locator("img.subject-face")
+    assert face.get_attribute("alt") == "Example: Barack Obama"
+    assert face.evaluate("i => i.naturalWidth") > 0
     shot(page, "3-result")
 
     share_url = page.locator("[data-share-url]").input_value()

@@ -120,7 +120,7 @@ def test_an_account_shares_a_private_result_in_one_click(
     log_in(context, live_server, user)
     page = csp(context.new_page())
     page.goto(live_server.url)
-    page.get_by_role("button", name="Try Joan of Arc").click()
+    page.get_by_role("button", name="Try Madonna").click()
     page.locator(".match-row").first.wait_for(timeout=90_000)
     match = Match.objects.get()
     assert match.visibility == "private"

@@ -35,8 +35,8 @@ def test_the_results_page_credits_the_closest_photo_of_the_actor(client, upload,
         f' · <a href="{closest.source_page}" aria-label="source of this photo of Katy Perry">'
         "source</a>"
     ]  # the other actors' photos carry no credit in this catalogue, so none is shown
-    figure = html[html.index(closest.face_thumbnail.url) :]
-    assert figure.index("photo-credit") < figure.index("</figure>")  # beside that photo
+    row = html[html.index(closest.face_thumbnail.url) :]
+    assert row.index("photo-credit") < row.index("</li>")  # in that photo's row
 
 
 def test_the_admin_shows_credit_and_licence_in_the_photo_list_and_page(

@@ -13,7 +13,8 @@ def test_the_owner_retries_a_failed_match_and_the_worker_finishes_it(
     client, upload, celery_worker_process, small_catalogue
 ):
     index_build()
-    location = upload("gallery/Matt_Damon/2.jpg")["Location"]
+    # A group photo: its photo is kept once matched (a one-face photo's is deleted then).
+    location = upload("extras/group_obama_and_biden.jpg")["Location"]
     match = Match.objects.get()
     wait_for(lambda: Match.objects.get(pk=match.pk).status == "done", timeout=90)
     # As if every attempt had failed on the service's side: the photo is still kept.
@@ -30,4 +31,6 @@ def test_the_owner_retries_a_failed_match_and_the_worker_finishes_it(
         timeout=90,
     )
     assert finished.status == "done" and finished.attempts == 1
-    assert "You look like Matt Damon" in client.get(location).content.decode()
+    assert finished.faces.count() == 3  # the README of the shared photos counts three
+    html = client.get(location).content.decode()
+    assert "Face 1 looks like" in html and "Matching didn't finish" not in html
