@@ -162,7 +162,7 @@ class CommonsImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="outcome")
     def outcome_text(self, job):
-        return format_html('<pre style="white-space:pre-wrap">{}</pre>', job.outcome or "-")
+        return format_html('<pre class="job-outcome">{}</pre>', job.outcome or "-")
 
     @admin.display(description="actors")
     def actor_names(self, job):

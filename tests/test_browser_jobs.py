@@ -12,14 +12,7 @@ from accounts.models import User
 from actors.models import Actor, ActorImage
 from moderation.roles import curators_group_sync
 
-from .browser import DESKTOP, PHONE, axe_violations, log_in, shot
-
-
-def check_page(page, name):
-    shot(page, name)
-    found = axe_violations(page)
-    assert found == [], found
-
+from .browser import DESKTOP, PHONE, check_page, log_in
 
 PEOPLE = ["Elton_John", "Madonna", "Mindy_Kaling"]
 INTRUDER = "gallery/Jerry_Seinfeld/1.jpg"  # filed under Madonna; nobody else of his is here

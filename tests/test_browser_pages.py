@@ -16,16 +16,9 @@ from testkit.factories import (
     ResemblanceFactory,
 )
 
-from .browser import DESKTOP, PHONE, axe_violations, log_in, shot
+from .browser import DESKTOP, PHONE, SIZES, check_page, log_in
 
 PASSWORD = "a long passphrase 42"
-SIZES = {"phone": PHONE, "desktop": DESKTOP}
-
-
-def check_page(page, name: str) -> None:
-    """As tests/browser.py's check_page, with axe-core's findings in the failure message."""
-    shot(page, name)
-    assert axe_violations(page) == []
 
 
 def small_targets(page) -> list[str]:

@@ -119,6 +119,6 @@ def test_staff_without_the_permission_are_not_offered_the_import(client):
 def test_the_page_of_an_unfinished_import_follows_it(admin_client):
     job = CommonsImportJob.objects.create(per_actor=2, state="running", actors_total=3)
     url = reverse("admin:actors_commonsimportjob_change", args=[job.pk])
-    assert '<meta http-equiv="refresh"' in admin_client.get(url).content.decode()
+    assert 'data-follow-job="5"' in admin_client.get(url).content.decode()
     CommonsImportJob.objects.filter(pk=job.pk).update(state="done")
-    assert '<meta http-equiv="refresh"' not in admin_client.get(url).content.decode()
+    assert 'data-follow-job' not in admin_client.get(url).content.decode()
