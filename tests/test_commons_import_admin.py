@@ -121,4 +121,4 @@ def test_the_page_of_an_unfinished_import_follows_it(admin_client):
     url = reverse("admin:actors_commonsimportjob_change", args=[job.pk])
     assert 'data-follow-job="5"' in admin_client.get(url).content.decode()
     CommonsImportJob.objects.filter(pk=job.pk).update(state="done")
-    assert 'data-follow-job' not in admin_client.get(url).content.decode()
+    assert "data-follow-job" not in admin_client.get(url).content.decode()
