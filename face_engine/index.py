@@ -1,9 +1,14 @@
-"""Nearest-actor search: annoy proposes candidates, stored embeddings decide exactly.
+"""Nearest-actor search: exactly the nearest actors, at any catalogue size.
 
-Annoy alone is approximate, and for a face that belongs to nobody in the catalogue (every real
-visitor) its first hit is often not the nearest actor. So annoy's neighbours only nominate
-candidate actors; each candidate's distance is then computed exactly over all of that actor's
-embeddings, which are stored contiguously (items are sorted by actor) for that purpose.
+`search` scans every stored embedding with a bound on its rounding error and measures the few
+actors that bound leaves open exactly (face_engine/exact_search.py), so its answer is the
+brute-force answer by construction. Embeddings are stored sorted by actor, so each actor's are
+contiguous.
+
+Annoy is kept for `approximate_search` (annoy nominates candidate actors, each then measured
+exactly), the method used before: for a face that belongs to nobody in the catalogue (every
+real visitor) annoy's candidates can miss the nearest actor, more often as the catalogue grows.
+An index built with trees=0 has no annoy part.
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ from pathlib import Path
 import numpy as np
 from annoy import AnnoyIndex
 
+from . import exact_search
 from .limits import DEFAULT_TREES, EMBEDDING_SIZE
 
-FILES = ("faces.ann", "vectors.npy", "item_ids.npy", "actor_ids.npy", "meta.json")
+FILES = ("faces.ann", "vectors.npy", "norms.npy", "item_ids.npy", "actor_ids.npy", "meta.json")
 DEFAULT_CANDIDATES = 200
 # annoy inspects up to search_k nodes; its default is trees * n, here trees * n * factor.
 DEFAULT_SEARCH_FACTOR = 4
@@ -32,9 +38,11 @@ class ActorHit:
 
 
 class FaceIndex:
-    def __init__(self, annoy: AnnoyIndex, vectors, item_ids, actor_ids, params: dict):
+    def __init__(self, annoy: AnnoyIndex | None, vectors, norms, item_ids, actor_ids, params):
         self._annoy = annoy
         self.vectors = vectors
+        self.norms = norms
+        self._largest_norm = float(np.sqrt(norms.max(initial=0.0)))
         self.item_ids = item_ids
         self.actor_ids = actor_ids
         self.params = params
@@ -71,11 +79,13 @@ class FaceIndex:
             raise ValueError("vectors, item ids and actor ids must be non-empty and of one length")
         order = np.lexsort((item_ids, actor_ids))
         vectors, item_ids, actor_ids = vectors[order], item_ids[order], actor_ids[order]
-        annoy = AnnoyIndex(EMBEDDING_SIZE, "euclidean")
-        annoy.set_seed(seed)
-        for position, vector in enumerate(vectors):
-            annoy.add_item(position, vector)
-        annoy.build(trees, n_jobs=1)
+        annoy = None
+        if trees:
+            annoy = AnnoyIndex(EMBEDDING_SIZE, "euclidean")
+            annoy.set_seed(seed)
+            for position, vector in enumerate(vectors):
+                annoy.add_item(position, vector)
+            annoy.build(trees, n_jobs=1)
         params = {
             "metric": "euclidean",
             "trees": trees,
@@ -83,65 +93,79 @@ class FaceIndex:
             "search_factor": search_factor,
             "seed": seed,
         }
-        return cls(annoy, vectors, item_ids, actor_ids, params)
+        norms = exact_search.squared_norms(vectors)
+        return cls(annoy, vectors, norms, item_ids, actor_ids, params)
 
     def save(self, directory: str | os.PathLike) -> list[Path]:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        self._annoy.save(str(directory / "faces.ann"))
+        names = list(FILES)
+        if self._annoy is None:
+            names.remove("faces.ann")
+        else:
+            self._annoy.save(str(directory / "faces.ann"))
         np.save(directory / "vectors.npy", self.vectors)
+        np.save(directory / "norms.npy", self.norms)
         np.save(directory / "item_ids.npy", self.item_ids)
         np.save(directory / "actor_ids.npy", self.actor_ids)
         (directory / "meta.json").write_text(json.dumps(self.params, sort_keys=True))
-        return [directory / name for name in FILES]
+        return [directory / name for name in names]
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> FaceIndex:
         """Memory-map a saved index, so processes on one machine share its pages."""
         directory = Path(directory)
         params = json.loads((directory / "meta.json").read_text())
-        annoy = AnnoyIndex(EMBEDDING_SIZE, params["metric"])
-        annoy.load(str(directory / "faces.ann"))
+        annoy = None
+        if params.get("trees"):
+            annoy = AnnoyIndex(EMBEDDING_SIZE, params["metric"])
+            annoy.load(str(directory / "faces.ann"))
         vectors = np.load(directory / "vectors.npy", mmap_mode="r")
-        item_ids = np.load(directory / "item_ids.npy")
-        actor_ids = np.load(directory / "actor_ids.npy")
-        return cls(annoy, vectors, item_ids, actor_ids, params)
+        norms = np.load(directory / "norms.npy", mmap_mode="r")
+        item_ids = np.load(directory / "item_ids.npy", mmap_mode="r")
+        actor_ids = np.load(directory / "actor_ids.npy", mmap_mode="r")
+        return cls(annoy, vectors, norms, item_ids, actor_ids, params)
 
     def candidate_actors(self, query: np.ndarray, candidates: int | None = None) -> np.ndarray:
+        if self._annoy is None:
+            raise ValueError("this index was built without annoy (trees=0)")
         count = min(candidates or self.params["candidates"], len(self))
         search_k = count * self.params["trees"] * self.params["search_factor"]
         positions = self._annoy.get_nns_by_vector(query, count, search_k=search_k)
         return np.unique(self.actor_ids[positions])
 
-    def search(
+    def search(self, query: np.ndarray, top: int = 3) -> list[ActorHit]:
+        """Exactly the `top` nearest actors, best first (distance, then actor id), each at the
+        distance of its closest embedding."""
+        found = exact_search.nearest_actors(
+            self.vectors, self.norms, self._largest_norm, self._starts, self._ends, query, top
+        )
+        return self._hits(found)
+
+    def approximate_search(
         self, query: np.ndarray, top: int = 3, candidates: int | None = None
     ) -> list[ActorHit]:
-        """The `top` nearest actors, each at the exact distance of its closest embedding."""
+        """Annoy's candidate actors, each measured exactly: can miss the true nearest actors."""
         query = np.asarray(query, dtype=np.float32)
         slots = np.searchsorted(self._actors, self.candidate_actors(query, candidates))
         return self._rank(query, slots, top)
 
     def exact_search(self, query: np.ndarray, top: int = 3) -> list[ActorHit]:
-        """Brute force over every embedding: the reference that `search` must agree with."""
+        """Brute force over every embedding, in float64: the reference `search` must equal."""
         query = np.asarray(query, dtype=np.float32)
         return self._rank(query, np.arange(len(self._actors)), top)
 
     def _rank(self, query: np.ndarray, slots: np.ndarray, top: int) -> list[ActorHit]:
-        starts, ends = self._starts[slots], self._ends[slots]
-        lengths = ends - starts
-        rows = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        distances = np.linalg.norm(self.vectors[rows] - query, axis=1)
-        segment_starts = np.cumsum(lengths) - lengths
-        best = np.minimum.reduceat(distances, segment_starts)
-        hits = []
-        for slot_index in np.argsort(best, kind="stable")[:top]:
-            lo = segment_starts[slot_index]
-            row = rows[lo + int(np.argmin(distances[lo : lo + lengths[slot_index]]))]
-            hits.append(
-                ActorHit(
-                    actor_id=int(self._actors[slots[slot_index]]),
-                    distance=float(best[slot_index]),
-                    item_id=int(self.item_ids[row]),
-                )
+        return self._hits(
+            exact_search.rank_actors(self.vectors, self._starts, self._ends, slots, query, top)
+        )
+
+    def _hits(self, found) -> list[ActorHit]:
+        return [
+            ActorHit(
+                actor_id=int(self._actors[slot]),
+                distance=distance,
+                item_id=int(self.item_ids[row]),
             )
-        return hits
+            for slot, row, distance in found
+        ]
