@@ -11,5 +11,6 @@ SAME_PERSON_DISTANCE = 0.6
 DEFAULT_MAX_PIXELS = 64_000_000
 # Long side, in pixels, of the copy that faces are detected and encoded on. See docs/benchmarks.md.
 WORKING_SIZE = 1024
-# annoy trees per index build.
-DEFAULT_TREES = 50
+# annoy trees per index build: none by default, since the search is an exact scan with an error
+# bound (face_engine/exact_search.py); annoy is kept for approximate_search and benchmarks.
+DEFAULT_TREES = 0

@@ -78,6 +78,8 @@ def index_local_copy(version_id: int, prefix: str, cache_dir: Path) -> Path:
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f"v{version_id}-", dir=cache_dir))
     for name in FILES:
+        if not default_storage.exists(f"{prefix}/{name}"):
+            continue  # faces.ann exists only for versions built with annoy trees
         with (
             default_storage.open(f"{prefix}/{name}", "rb") as src,
             (staging / name).open("wb") as dst,

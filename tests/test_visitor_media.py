@@ -249,7 +249,7 @@ def test_catalogue_photos_stay_public_and_index_files_are_not_served(people, ind
         assert b"".join(answer.streaming_content) == stored_bytes(field.name)
 
     version = IndexVersion.objects.get(state="active")
-    index_file = f"{version.storage_prefix}/faces.ann"
+    index_file = f"{version.storage_prefix}/vectors.npy"
     assert default_storage.exists(index_file)
     for address in (
         f"/media/{index_file}",

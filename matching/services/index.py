@@ -61,7 +61,7 @@ def index_unchanged(trees: int | None = None) -> IndexVersion | None:
     takes them); None if anything differs or no version is active."""
     from matching.selectors_index import next_build_changes
 
-    trees = trees or settings.LOOKALIKE_INDEX_TREES
+    trees = settings.LOOKALIKE_INDEX_TREES if trees is None else trees
     active = IndexVersion.objects.filter(state=IndexVersion.State.ACTIVE).first()
     if active is None or active.encoder != ENCODER or active.params.get("trees") != trees:
         return None
@@ -87,7 +87,7 @@ def _release_slot(version: IndexVersion) -> None:
 
 
 def _claim_new_version(state: str, trees: int | None, user=None) -> IndexVersion:
-    trees = trees or settings.LOOKALIKE_INDEX_TREES
+    trees = settings.LOOKALIKE_INDEX_TREES if trees is None else trees
     with transaction.atomic():
         version = IndexVersion.objects.create(
             encoder=ENCODER,

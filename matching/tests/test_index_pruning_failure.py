@@ -16,7 +16,7 @@ def test_a_pruning_failure_leaves_the_new_version_active_and_is_retried(
     settings.LOOKALIKE_INDEX_VERSIONS_KEPT = 0
     oldest = index_build()
     # Storage cannot delete a name that has become a folder with a file in it.
-    blocker = Path(default_storage.path(f"{oldest.storage_prefix}/faces.ann"))
+    blocker = Path(default_storage.path(f"{oldest.storage_prefix}/vectors.npy"))
     blocker.unlink()
     blocker.mkdir()
     (blocker / "inside").write_text("x")
