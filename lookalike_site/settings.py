@@ -358,7 +358,8 @@ LOOKALIKE_PROGRESS_SLOW_SECONDS = env.float("LOOKALIKE_PROGRESS_SLOW_SECONDS", d
 # A finished result's page as strangers see it (no account, not the owner, no feedback given yet)
 # is kept rendered in the cache for this long; the match row is still read on every request, so a
 # switch to private, a deletion or an expiry takes effect at once. Only what the page shows from
-# the catalogue (credits, films, a removed reference photo) may lag by up to this long.
+# the catalogue (credits, films, a removed reference photo) may lag by up to this long. 0: not
+# kept (every request renders; the ETag and 304 still apply).
 LOOKALIKE_RESULT_PAGE_CACHE_SECONDS = env.int("LOOKALIKE_RESULT_PAGE_CACHE_SECONDS", default=600)
 # How long browsers and shared caches may reuse an unlisted result's share and story pictures
 # without asking again: a switch to private or a deletion reaches them within this time.

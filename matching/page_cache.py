@@ -100,8 +100,9 @@ def cacheable_query(face: str | None, who: str | None) -> bool:
 def stranger_page(request, match: Match, face: str | None, who: str | None, render_page):
     """The stranger's page, from the cache when kept; `render_page(extra)` renders it."""
     key = stranger_page_key(request, match, face or "", who or "")
+    keep_for = settings.LOOKALIKE_RESULT_PAGE_CACHE_SECONDS
     try:
-        kept = cache.get(key)
+        kept = cache.get(key) if keep_for > 0 else None
     except Exception:  # noqa: BLE001 - the cache being down must not take the page with it
         log.warning("result page cache unavailable", exc_info=True)
         kept = None
@@ -109,7 +110,8 @@ def stranger_page(request, match: Match, face: str | None, who: str | None, rend
         html = render_page({"csrf_token": CSRF_PLACEHOLDER})
         kept = (hashlib.sha256(html.encode()).hexdigest()[:32], html)
         try:
-            cache.set(key, kept, settings.LOOKALIKE_RESULT_PAGE_CACHE_SECONDS)
+            if keep_for > 0:
+                cache.set(key, kept, keep_for)
         except Exception:  # noqa: BLE001
             log.warning("result page cache unavailable", exc_info=True)
     digest, html = kept
