@@ -12,9 +12,10 @@ face, filter and host), so it is rendered once and kept for LOOKALIKE_RESULT_PAG
   lag by up to the cache's lifetime. Names and percentages are the result's own and never change.
 - The forms' CSRF token is this visitor's own: the page is kept with a placeholder, replaced with
   a fresh masked token on every answer, so forms work with and without JavaScript.
-- Answers carry a strong ETag (the kept page and this browser's CSRF secret): a repeated visit
-  with If-None-Match gets a 304 without rendering. `Cache-Control: private, no-cache`: only this
-  browser keeps it (the page holds its CSRF token), and it asks again every time.
+- Answers carry a strong ETag (the key, the kept page and this browser's CSRF secret): a
+  repeated visit with If-None-Match gets a 304 without rendering. `Cache-Control: private,
+  no-cache`: only this browser keeps it (the page holds its CSRF token), and it asks again every
+  time.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ def stranger_page(request, match: Match, face: str | None, who: str | None, rend
     digest, html = kept
     token = get_token(request)  # sets the CSRF cookie when the browser has none yet
     secret = request.META.get("CSRF_COOKIE", "")
-    etag = '"' + hashlib.sha256(f"{digest}|{secret}".encode()).hexdigest()[:32] + '"'
+    etag = '"' + hashlib.sha256(f"{key}|{digest}|{secret}".encode()).hexdigest()[:32] + '"'
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response = HttpResponseNotModified()
     else:
