@@ -78,7 +78,8 @@ def page_fingerprint(match: Match) -> str:
 
 def stranger_page_key(request, match: Match, face: str, who: str) -> str:
     where = f"{request.scheme}://{request.get_host()}"
-    parts = f"{release()}|{where}|{match.token}|{page_fingerprint(match)}|{face}|{who}"
+    shown = f"{settings.LOOKALIKE_WEAK_SIMILARITY}|{settings.STATIC_URL}|{settings.MEDIA_URL}"
+    parts = f"{release()}|{shown}|{where}|{match.token}|{page_fingerprint(match)}|{face}|{who}"
     return "result-page:" + hashlib.sha256(parts.encode()).hexdigest()
 
 

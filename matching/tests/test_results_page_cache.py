@@ -179,3 +179,9 @@ def test_catalogue_photos_are_public_and_long_lived(client, small_catalogue, set
     thumbnail = client.get(settings.MEDIA_URL + image.face_thumbnail.name)
     assert thumbnail.status_code == 200
     assert controls(thumbnail) == {"public", "max-age=86400"}
+
+
+def test_a_changed_setting_the_page_shows_is_not_hidden_by_the_kept_page(katy, settings):
+    assert headline(Client().get(katy).content.decode()) == "Looks like Katy Perry"
+    settings.LOOKALIKE_WEAK_SIMILARITY = 99.9
+    assert headline(Client().get(katy).content.decode()) == "No strong lookalike for this face"
