@@ -9,7 +9,7 @@ face, filter and host), so it is rendered once and kept for LOOKALIKE_RESULT_PAG
   page shows, so a change to any of them (status, visibility, expiry, faces, pictures) renders
   anew; and the release, so a deploy never serves pages of the previous templates.
 - What the page shows from the catalogue (credits, films, a reference photo since removed) may
-  lag by up to the cache's lifetime. Names and percentages are the result's own and never change.
+  lag by up to the cache's lifetime (1.1 times it, with the copy each process keeps). Names and percentages are the result's own and never change.
 - The forms' CSRF token is this visitor's own: the page is kept with a placeholder, replaced with
   a fresh masked token on every answer, so forms work with and without JavaScript.
 - Answers carry a strong ETag (the key, the kept page and this browser's CSRF secret): a
@@ -23,6 +23,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -99,23 +101,53 @@ def cacheable_query(face: str | None, who: str | None) -> bool:
     return (face in (None, "") or bool(_FACE.fullmatch(face))) and (who or "") in _WHO
 
 
+# The pages this process served last, beside the shared cache: a hit costs no round trip to it.
+# At most LOCAL_PAGES of them (about 40 kB each); one rendered here is kept for the cache's
+# lifetime, one copied from the shared cache for a tenth of it (so what the page shows from the
+# catalogue lags by 1.1 lifetimes at most). The match row is read on every request all the same.
+LOCAL_PAGES = 256
+_local: OrderedDict[str, tuple[float, str, str]] = OrderedDict()
+
+
+def _local_get(key: str) -> tuple[str, str] | None:
+    kept = _local.get(key)
+    if kept is None:
+        return None
+    if kept[0] < time.monotonic():
+        _local.pop(key, None)
+        return None
+    _local.move_to_end(key)
+    return kept[1], kept[2]
+
+
+def _local_set(key: str, kept: tuple[str, str], seconds: float) -> None:
+    _local[key] = (time.monotonic() + seconds, *kept)
+    _local.move_to_end(key)
+    while len(_local) > LOCAL_PAGES:
+        _local.popitem(last=False)
+
+
 def stranger_page(request, match: Match, face: str | None, who: str | None, render_page):
     """The stranger's page, from the cache when kept; `render_page(extra)` renders it."""
     key = stranger_page_key(request, match, face or "", who or "")
     keep_for = settings.LOOKALIKE_RESULT_PAGE_CACHE_SECONDS
-    try:
-        kept = cache.get(key) if keep_for > 0 else None
-    except Exception:  # noqa: BLE001 - the cache being down must not take the page with it
-        log.warning("result page cache unavailable", exc_info=True)
-        kept = None
+    kept = _local_get(key) if keep_for > 0 else None
+    if kept is None and keep_for > 0:
+        try:
+            kept = cache.get(key)
+        except Exception:  # noqa: BLE001 - the cache being down must not take the page with it
+            log.warning("result page cache unavailable", exc_info=True)
+        if kept is not None:
+            _local_set(key, kept, keep_for / 10)
     if kept is None:
         html = render_page({"csrf_token": CSRF_PLACEHOLDER})
         kept = (hashlib.sha256(html.encode()).hexdigest()[:32], html)
-        try:
-            if keep_for > 0:
+        if keep_for > 0:
+            try:
                 cache.set(key, kept, keep_for)
-        except Exception:  # noqa: BLE001
-            log.warning("result page cache unavailable", exc_info=True)
+            except Exception:  # noqa: BLE001
+                log.warning("result page cache unavailable", exc_info=True)
+            _local_set(key, kept, keep_for)
     digest, html = kept
     token = get_token(request)  # sets the CSRF cookie when the browser has none yet
     secret = request.META.get("CSRF_COOKIE", "")
