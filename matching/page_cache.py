@@ -9,7 +9,8 @@ face, filter and host), so it is rendered once and kept for LOOKALIKE_RESULT_PAG
   page shows, so a change to any of them (status, visibility, expiry, faces, pictures) renders
   anew; and the release, so a deploy never serves pages of the previous templates.
 - What the page shows from the catalogue (credits, films, a reference photo since removed) may
-  lag by up to the cache's lifetime (1.1 times it, with the copy each process keeps). Names and percentages are the result's own and never change.
+  lag by up to the cache's lifetime (1.1 times it, with the copy each process keeps). Names and
+  percentages are the result's own and never change.
 - The forms' CSRF token is this visitor's own: the page is kept with a placeholder, replaced with
   a fresh masked token on every answer, so forms work with and without JavaScript.
 - Answers carry a strong ETag (the key, the kept page and this browser's CSRF secret): a
