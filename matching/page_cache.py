@@ -103,7 +103,7 @@ def cacheable_query(face: str | None, who: str | None) -> bool:
 
 
 # The pages this process served last, beside the shared cache: a hit costs no round trip to it.
-# At most LOCAL_PAGES of them (about 40 kB each); one rendered here is kept for the cache's
+# At most LOCAL_PAGES of them (about 12 kB each); one rendered here is kept for the cache's
 # lifetime, one copied from the shared cache for a tenth of it (so what the page shows from the
 # catalogue lags by 1.1 lifetimes at most). The match row is read on every request all the same.
 LOCAL_PAGES = 256
