@@ -144,7 +144,7 @@ class Stack:
     """The scratch folder, database, Celery worker and gunicorn of one benchmark run."""
 
     def __init__(self, args: argparse.Namespace):
-        if "bench" not in args.database:
+        if "bench" not in args.database and not getattr(args, "own_database", False):
             raise BenchError("the database is dropped and created: its name must contain 'bench'")
         self.args = args
         self.scratch = Path(tempfile.mkdtemp(prefix="lookalike-bench-"))

@@ -7,13 +7,16 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django_sendfile import sendfile
 
 
-def stored_file_response(request, name: str, *, for_anyone: bool, download_as: str = ""):
+def stored_file_response(
+    request, name: str, *, for_anyone: bool, max_age: int = 0, download_as: str = ""
+):
     """The file `name` of the default storage, checked permission first, sent by whoever
     settings say: the app, the web server in front of it, or the object store.
 
     `for_anyone`: anyone with the address may have it, so a shared cache may keep a copy;
-    otherwise only this visitor may, and no shared cache keeps it. Either way every use is
-    revalidated here, so a switch to private or a deletion takes effect at once.
+    otherwise only this visitor may, and no shared cache keeps it. Every use is revalidated here
+    (a switch to private or a deletion takes effect at once), except that a file for anyone with
+    a `max_age` may be reused that many seconds without asking, and is revalidated after.
 
     `download_as`: a file name (ASCII) to save it under, rather than show it in the browser.
     """
@@ -38,7 +41,12 @@ def stored_file_response(request, name: str, *, for_anyone: bool, download_as: s
         )
         if response.has_header("X-Accel-Redirect") or response.has_header("X-Sendfile"):
             del response["Content-Length"]  # the web server sends the body and its length
-    patch_cache_control(response, no_cache=True, **{"public" if for_anyone else "private": True})
+    if for_anyone and max_age > 0:
+        patch_cache_control(response, public=True, max_age=max_age, must_revalidate=True)
+    else:
+        patch_cache_control(
+            response, no_cache=True, **{"public" if for_anyone else "private": True}
+        )
     patch_vary_headers(response, ["Cookie"])
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -110,7 +110,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "lookalike_site.urls"
+# Only a benchmark points this elsewhere (bench/results_page_load.py adds a bare page beside the
+# site's own).
+ROOT_URLCONF = env("DJANGO_ROOT_URLCONF", default="lookalike_site.urls")
 WSGI_APPLICATION = "lookalike_site.wsgi.application"
 
 TEMPLATES = [
@@ -353,6 +355,18 @@ LOOKALIKE_ANONYMOUS_RETENTION_DAYS = env.int("LOOKALIKE_ANONYMOUS_RETENTION_DAYS
 LOOKALIKE_WEAK_SIMILARITY = env.float("LOOKALIKE_WEAK_SIMILARITY", default=40.0)
 # The progress page says the match takes longer than usual after this many seconds without news.
 LOOKALIKE_PROGRESS_SLOW_SECONDS = env.float("LOOKALIKE_PROGRESS_SLOW_SECONDS", default=30.0)
+# A finished result's page as strangers see it (no account, not the owner, no feedback given yet)
+# is kept rendered in the cache for this long; the match row is still read on every request, so a
+# switch to private, a deletion or an expiry takes effect at once. Only what the page shows from
+# the catalogue (credits, films, a removed reference photo) may lag by up to this long. 0: not
+# kept (every request renders; the ETag and 304 still apply).
+LOOKALIKE_RESULT_PAGE_CACHE_SECONDS = env.int("LOOKALIKE_RESULT_PAGE_CACHE_SECONDS", default=600)
+# How long browsers and shared caches may reuse an unlisted result's share and story pictures
+# without asking again: a switch to private or a deletion reaches them within this time.
+LOOKALIKE_SHARE_PICTURE_MAX_AGE = env.int("LOOKALIKE_SHARE_PICTURE_MAX_AGE", default=300)
+# Names this release's rendered pages in the cache, so that a deploy never serves pages rendered
+# by the previous templates; empty: derived from the templates' contents when the process starts.
+LOOKALIKE_RELEASE = env("LOOKALIKE_RELEASE", default="")
 # How long a process trusts its copy of "which index version is active" before asking again.
 LOOKALIKE_INDEX_RECHECK_SECONDS = env.float("LOOKALIKE_INDEX_RECHECK_SECONDS", default=5.0)
 

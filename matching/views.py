@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,6 +22,13 @@ from face_engine.errors import NotAnImage
 from matching.examples import BY_SLUG, EXAMPLES
 from matching.forms import ACCEPTED_TYPES, NOTHING_CHOSEN, UploadForm
 from matching.models import Match
+from matching.page_cache import (
+    cacheable_query,
+    is_stranger,
+    private_page_headers,
+    render_match_page,
+    stranger_page,
+)
 from matching.selectors import match_page_context, page_pictures, viewer_owns, visible_match
 from matching.selectors_recent import recent_session_matches
 from matching.services import UploadRejected, match_create, match_retry
@@ -194,18 +201,30 @@ def match_retry_view(request, token: str):
 
 def match_page(request, token: str):
     match = visible_match(request, token)
-    context = match_page_context(match, request.GET.get("face"), request.GET.get("who"))
+    is_owner = viewer_owns(request, match)
+    face, who = request.GET.get("face"), request.GET.get("who")
+
+    def render_page(extra: dict) -> str:
+        context = _page_context(request, match, face, who, is_owner)
+        context.update(extra)
+        return render_match_page(request, context)
+
+    if cacheable_query(face, who) and is_stranger(request, match, is_owner):
+        return stranger_page(request, match, face, who, render_page)
+    return private_page_headers(HttpResponse(render_page({})))
+
+
+def _page_context(request, match, face, who, is_owner: bool) -> dict:
+    context = match_page_context(match, face, who)
     context["page_url"] = request.build_absolute_uri(match.get_absolute_url())
-    context["is_owner"] = viewer_owns(request, match)
+    context["is_owner"] = is_owner
     # Face crops and the photo: the owner's, and others' only if the visitor chose to show them.
-    context["show_face"] = context["show_faces"] = context["is_owner"] or match.share_face
+    context["show_face"] = context["show_faces"] = is_owner or match.share_face
     context["weak_below"] = settings.LOOKALIKE_WEAK_SIMILARITY
     context.update(_share_context(request, match, context))
     context.update(page_pictures(match, context["face"]))
     context["slow_after_seconds"] = settings.LOOKALIKE_PROGRESS_SLOW_SECONDS
-    response = render(request, "matching/match.html", context)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return context
 
 
 def _share_context(request, match, context: dict) -> dict:

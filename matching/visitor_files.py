@@ -5,10 +5,16 @@
 - Face crops and the kept photo: the owner; anyone else who may see the page only when the
   visitor chose to show their face (`Match.share_face`).
 
+Cache headers follow the audience: share and story pictures of an unlisted result are public
+and may be reused for LOOKALIKE_SHARE_PICTURE_MAX_AGE seconds (so a switch to private or a
+deletion reaches browsers and shared caches within that time); everything else, and everything
+of a private result, is private and revalidated on every use.
+
 Everyone else gets the same 404 as for a token that does not exist, and so does everyone once a
 result is deleted or expired. `?download=1` sends a picture as a file to save.
 """
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
@@ -23,7 +29,7 @@ from matching.selectors import viewer_owns, visible_match_files
 def match_face_file(request, token: str, position: int):
     match = _match_showing_face(request, token)
     face = get_object_or_404(MatchFace, match=match, position=position)
-    return stored_file_response(request, face.crop.name, for_anyone=_face_for_anyone(match))
+    return stored_file_response(request, face.crop.name, for_anyone=False)
 
 
 @require_safe
@@ -31,7 +37,7 @@ def match_photo_file(request, token: str):
     """The kept photo (re-encoded, without EXIF): while the match runs, after a failure and for
     group photos; a one-face photo is deleted once matched."""
     match = _match_showing_face(request, token)
-    return stored_file_response(request, match.photo.name, for_anyone=_face_for_anyone(match))
+    return stored_file_response(request, match.photo.name, for_anyone=False)
 
 
 @require_safe
@@ -69,6 +75,7 @@ def _picture(request, match: Match, face: MatchFace, name: str, suffix: str):
         request,
         name,
         for_anyone=_for_anyone(match),
+        max_age=settings.LOOKALIKE_SHARE_PICTURE_MAX_AGE,
         download_as=download_name(face, suffix) if wanted and name else "",
     )
 
@@ -82,8 +89,3 @@ def _match_showing_face(request, token: str) -> Match:
 
 def _for_anyone(match: Match) -> bool:
     return match.visibility == Match.Visibility.UNLISTED
-
-
-def _face_for_anyone(match: Match) -> bool:
-    # A face shown only to its owner is never for a shared cache, whatever the visibility.
-    return _for_anyone(match) and match.share_face
