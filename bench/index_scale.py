@@ -11,6 +11,11 @@ its actor ids against both references on all of them.
 
 Run pinned to one core, from the repository root:
   OPENBLAS_NUM_THREADS=1 taskset -c 1 .venv/bin/python bench/index_scale.py --sizes 20000 200000
+
+With --from-database, the catalogue is the real one instead (DATABASE_URL: every active photo's
+current embedding, as an index build takes them, actors.selectors.active_embeddings): a tenth of
+the actors (at least one) is held out and their faces are the "outsider" queries, and one face of
+each of up to --insiders other actors is held out as an "insider" query.
 """
 
 from __future__ import annotations
@@ -71,10 +76,8 @@ def timed(fn, queries):
     return np.percentile(times, 50), np.percentile(times, 99), answers
 
 
-def run(faces: int, args) -> None:
-    import faiss
-
-    faiss.omp_set_num_threads(1)
+def generated(faces: int, args):
+    """Synthetic catalogue and queries: (vectors, item ids, actor ids, queries, outsiders)."""
     actors = faces // PER_ACTOR
     t = time.perf_counter()
     vectors, item_ids, actor_ids = synthetic.catalogue(actors, PER_ACTOR, seed=args.seed)
@@ -87,6 +90,46 @@ def run(faces: int, args) -> None:
     print(
         f"\n== {faces:,} faces of {actors:,} actors (generated in {time.perf_counter() - t:.1f} s)"
     )
+    return vectors, item_ids, actor_ids, queries, args.queries
+
+
+def from_database(args):
+    """The real catalogue, with held-out actors (outsiders) and held-out faces (insiders)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lookalike_site.settings")
+    django.setup()
+    from actors.selectors import active_embeddings
+
+    vectors, item_ids, actor_ids = active_embeddings()
+    if len(vectors) == 0:
+        raise SystemExit("no active embeddings in this database: import a catalogue first")
+    rng = np.random.default_rng(args.seed)
+    actors = np.unique(actor_ids)
+    held_out = rng.choice(actors, size=max(1, len(actors) // 10), replace=False)
+    outside = np.isin(actor_ids, held_out)
+    outsiders = vectors[outside][: args.queries]
+    kept = np.flatnonzero(~outside)
+    # One face each of up to --insiders kept actors with more than one face, held out too.
+    firsts = {}
+    for row in kept:
+        firsts.setdefault(actor_ids[row], []).append(row)
+    insider_rows = [rows[0] for rows in firsts.values() if len(rows) > 1][: args.insiders]
+    keep = np.setdiff1d(kept, insider_rows)
+    queries = np.concatenate([outsiders, vectors[insider_rows]])
+    print(
+        f"\n== {len(keep):,} faces of {len(np.unique(actor_ids[keep])):,} actors from the "
+        f"database; {len(outsiders)} faces of {len(held_out)} held-out actors and "
+        f"{len(insider_rows)} held-out faces of catalogue actors as queries"
+    )
+    return vectors[keep], item_ids[keep], actor_ids[keep], queries, len(outsiders)
+
+
+def run(data, args) -> None:
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    vectors, item_ids, actor_ids, queries, outsider_count = data
     raw_mb = vectors.nbytes / 2**20
     reset_peak()
     before = status("VmRSS")
@@ -124,7 +167,9 @@ def run(faces: int, args) -> None:
                 fn(queries[0])
         results = {}
         for name, fn in methods.items():
-            results[name] = timed(fn, queries[: args.queries]) + timed(fn, queries[args.queries :])
+            results[name] = timed(fn, queries[:outsider_count]) + timed(
+                fn, queries[outsider_count:]
+            )
         ours = [h for h in results["project search"][2] + results["project search"][5]]
         ours_ids = [[h.actor_id for h in hits] for hits in ours]
         for name in ("numpy brute force", "faiss IndexFlatL2"):
@@ -156,12 +201,20 @@ def main() -> None:
     parser.add_argument("--trees", type=int, default=0, help="annoy trees (0: none)")
     parser.add_argument("--check", type=int, default=250, help="queries checked in float64")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--from-database",
+        action="store_true",
+        help="the real catalogue's embeddings (DATABASE_URL) instead of generated ones",
+    )
     args = parser.parse_args()
     print(
         f"python {sys.version.split()[0]}, numpy {np.__version__}, cpus {os.sched_getaffinity(0)}"
     )
+    if args.from_database:
+        run(from_database(args), args)
+        return
     for faces in args.sizes:
-        run(faces, args)
+        run(generated(faces, args), args)
 
 
 if __name__ == "__main__":
