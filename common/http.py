@@ -1,11 +1,24 @@
 """Answers the web views share."""
 
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 
 
-def too_many_requests(request, wait_seconds: int):
-    response = render(request, "429.html", {"minutes": -(-wait_seconds // 60)}, status=429)
+def too_many_requests(request, wait_seconds: int, *, as_json: bool = False):
+    """429 with Retry-After: the page, or JSON for the upload page's script."""
+    minutes = -(-wait_seconds // 60)
+    if as_json:
+        message = ngettext(
+            "Too many uploads from here for now. Please try again in %(n)d minute.",
+            "Too many uploads from here for now. Please try again in %(n)d minutes.",
+            minutes,
+        ) % {"n": minutes}
+        body = {"error": message, "field": "photo", "retry_after": wait_seconds}
+        response = JsonResponse(body, status=429)
+    else:
+        response = render(request, "429.html", {"minutes": minutes}, status=429)
     response["Retry-After"] = str(wait_seconds)
     return response
 

@@ -50,9 +50,7 @@ def home(request):
     if request.method == "POST":
         wait = throttled_wait(request, UPLOAD_THROTTLES)
         if wait:
-            if wants_json:
-                return _json_refusal(request, wait)
-            return too_many_requests(request, wait)
+            return too_many_requests(request, wait, as_json=wants_json)
         status = 400
         if form.is_valid():
             try:
@@ -88,17 +86,6 @@ def _wants_json(request) -> bool:
     return request.headers.get("Accept", "").startswith("application/json") or (
         request.headers.get("X-Requested-With") == "XMLHttpRequest"
     )
-
-
-def _json_refusal(request, wait: int) -> JsonResponse:
-    minutes = -(-wait // 60)
-    message = (
-        f"Too many uploads from here for now. Please try again in {minutes} "
-        f"{'minute' if minutes == 1 else 'minutes'}."
-    )
-    response = JsonResponse({"error": message, "field": "photo", "retry_after": wait}, status=429)
-    response["Retry-After"] = str(wait)
-    return response
 
 
 def _first_error(form) -> tuple[str, str]:

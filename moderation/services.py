@@ -100,8 +100,7 @@ def _resolve(flag: Flag, user, status: str, action: str) -> tuple[Flag, AuditEnt
             return flag, None
         image = ActorImage.objects.select_for_update().select_related("actor").get(pk=flag.image_id)
         before = {**_image_state(image), **_flag_state(flag)}
-        flag.status, flag.resolved_by, flag.resolved_at = status, user, timezone.now()
-        flag.save(update_fields=["status", "resolved_by", "resolved_at", "updated_at"])
+        _settle(flag, status, user)
         if status == Flag.Status.CONFIRMED:
             image_status = Status.EXCLUDED
         elif image.status == Status.FLAGGED:
@@ -154,12 +153,7 @@ def image_move_audited(
             return image, None
         before = {**_image_state(image), **_flag_state(flag)}
         if flag is not None:
-            flag.status, flag.resolved_by, flag.resolved_at = (
-                Flag.Status.CONFIRMED,
-                user,
-                timezone.now(),
-            )
-            flag.save(update_fields=["status", "resolved_by", "resolved_at", "updated_at"])
+            _settle(flag, Flag.Status.CONFIRMED, user)
         image.actor, image.status = actor, Status.ACTIVE
         image.save(update_fields=["actor", "status"])
         entry = _audit(
@@ -171,6 +165,12 @@ def image_move_audited(
             after={**_image_state(image), **_flag_state(flag)},
         )
     return image, entry
+
+
+def _settle(flag: Flag, status: str, user) -> None:
+    """Record a flag's resolution (the caller holds its row locked)."""
+    flag.status, flag.resolved_by, flag.resolved_at = status, user, timezone.now()
+    flag.save(update_fields=["status", "resolved_by", "resolved_at", "updated_at"])
 
 
 def image_exclude(image: ActorImage, user) -> ActorImage:
@@ -186,12 +186,7 @@ def image_exclude_audited(image: ActorImage, user) -> tuple[ActorImage, AuditEnt
             return image, None
         before = {**_image_state(image), **_flag_state(flag)}
         if flag is not None:
-            flag.status, flag.resolved_by, flag.resolved_at = (
-                Flag.Status.CONFIRMED,
-                user,
-                timezone.now(),
-            )
-            flag.save(update_fields=["status", "resolved_by", "resolved_at", "updated_at"])
+            _settle(flag, Flag.Status.CONFIRMED, user)
         ActorImage.objects.filter(pk=image.pk).update(status=Status.EXCLUDED)
         image.status = Status.EXCLUDED
         entry = _audit(
