@@ -11,7 +11,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import FORMATS, AnimatedImage, DamagedImage, ImageTooLarge, NotAnImage
-from .limits import DEFAULT_MAX_PIXELS, WORKING_SIZE
+from .limits import DEFAULT_MAX_PIXELS, DRAFT_SLACK, WORKING_SIZE
 
 try:
     # iPhone photos (HEIC/HEIF) open through Pillow once this plugin is registered.
@@ -84,12 +84,13 @@ def read_header(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     working_size: int = WORKING_SIZE,
     allow_animation: bool = True,
+    draft_slack: float = DRAFT_SLACK,
 ) -> ImageHeader:
     """Check untrusted bytes as far as the header goes (format, size, frames, orientation) and
     say what decoding them would cost; no pixel is decoded, so the cost is the same for any size.
     """
     image = _open(data, max_pixels=max_pixels, allow_animation=allow_animation)
-    return _prepare(image, working_size)
+    return _prepare(image, working_size, draft_slack)
 
 
 def load_image(
@@ -98,10 +99,11 @@ def load_image(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     working_size: int = WORKING_SIZE,
     allow_animation: bool = True,
+    draft_slack: float = DRAFT_SLACK,
 ) -> LoadedImage:
     """Decode untrusted bytes; animated images give their first frame unless refused."""
     image = _open(data, max_pixels=max_pixels, allow_animation=allow_animation)
-    header = _prepare(image, working_size)
+    header = _prepare(image, working_size, draft_slack)
     try:
         if header.frames > 1:
             image.seek(0)
@@ -151,14 +153,14 @@ def _open(data: bytes, *, max_pixels: int, allow_animation: bool) -> Image.Image
     return image
 
 
-def _prepare(image: Image.Image, working_size: int) -> ImageHeader:
+def _prepare(image: Image.Image, working_size: int, draft_slack: float) -> ImageHeader:
     """The header of an opened image; a JPEG is set to decode straight to a reduced size."""
     size = image.size
     if image.format in _DRAFT_FORMATS:
         # DCT scaling; the box keeps the photo's own aspect ratio, or a 4:3 photo would only
-        # be halved.
+        # be halved. The scale chosen may fall short of the working size by `draft_slack`.
         width, height = size
-        ratio = min(1.0, working_size / max(width, height))
+        ratio = min(1.0, working_size * draft_slack / max(width, height))
         image.draft(image.mode, (math.ceil(width * ratio), math.ceil(height * ratio)))
     # Pillow reads a PNG's EXIF by decoding the whole image, unless it came before the pixels.
     header_has_exif = image.format != "PNG" or "exif" in image.info

@@ -11,6 +11,10 @@ SAME_PERSON_DISTANCE = 0.6
 DEFAULT_MAX_PIXELS = 64_000_000
 # Long side, in pixels, of the copy that faces are detected and encoded on. See docs/benchmarks.md.
 WORKING_SIZE = 1024
+# A JPEG may decode at a reduced scale to as little as this share of the working size, rather
+# than at twice that scale and then be shrunk: a 4032 px phone photo decodes at a quarter
+# (1008 px) in half the time of a half-scale decode (docs/benchmarks.md, "Detection choices").
+DRAFT_SLACK = 0.875
 # annoy trees per index build: none by default, since the search is an exact scan with an error
 # bound (face_engine/exact_search.py); annoy is kept for approximate_search and benchmarks.
 DEFAULT_TREES = 0
