@@ -5,7 +5,8 @@ extras/very_large_4600px_clooney.jpg: 3:4 crop, 3024x4032, JPEG quality 90) is P
 times to /api/v1/matches/, one upload at a time. For each run: request sent -> 202, then 202 ->
 the first GET of the match's API url that says "done" (polled every 50 ms on a fixed schedule).
 The match row's created_at, started_at and finished_at (written by the web and worker processes
-on the same clock) split the total further: upload handling, queue, processing, poll delay. The
+on the same clock) split the total further: upload handling, queue, processing, poll delay.
+Results ready (finished_at) is also reported from the request sent and from the 202. The
 first run is the worker's first task and is reported on its own, outside the medians. Finally
 the engine stages are timed in this process on the same photo (--no-stages to skip).
 
