@@ -2,7 +2,7 @@
 
 One visitor's upload: POST the photo to /api/v1/matches/; GET the results page (/r/<token>/,
 where the browser goes after its upload); poll the match's API URL on the page's own schedule
-(static/js/progress.js: first 700 ms after the page, then 700 ms after each answer, the wait
+(static/js/progress.js: first 250 ms after the page, then 250 ms after each answer, the wait
 growing by 1.3 times up to 5 s); when it says done, GET the results page again (the page
 reloads itself). Then the next upload at once: a closed loop.
 """
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from match_latency import RUN_TIMEOUT, UPLOAD_PATH, multipart, request
 
-FIRST_POLL_SECONDS = 0.7  # progress.js: setTimeout(() => poll(700), 700)
+FIRST_POLL_SECONDS = 0.25  # progress.js: setTimeout(() => poll(250), 250)
 POLL_GROWTH = 1.3  # progress.js: poll(Math.min(delay * 1.3, 5000))
 LONGEST_POLL_WAIT_SECONDS = 5.0
 PAUSE_AFTER_ERROR_SECONDS = 1.0

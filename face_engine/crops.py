@@ -39,6 +39,14 @@ def loaded_face_crop(image: LoadedImage, box: Box, size: int = CROP_SIZE) -> Ima
     return face_crop(Image.fromarray(image.pixels), working_box, size)
 
 
+def holds_crop(image: LoadedImage, box: Box, size: int = CROP_SIZE) -> bool:
+    """Whether the working-size pixels hold a crop of `size` around the face (given in original
+    coordinates) without enlarging it: then the bigger original need not be decoded for it."""
+    working_box = tuple(round(v / image.scale) for v in box)
+    left, _, right, _ = crop_box(working_box, *image.working_size)
+    return right - left >= size
+
+
 def jpeg_bytes(picture: Image.Image, quality: int = 88) -> bytes:
     buffer = io.BytesIO()
     picture.convert("RGB").save(buffer, "JPEG", quality=quality, optimize=True)

@@ -174,9 +174,10 @@ def _prepare(image: Image.Image, working_size: int, draft_slack: float) -> Image
 
 
 def to_jpeg(image: LoadedImage, quality: int = 88) -> bytes:
-    """Re-encode the decoded pixels: a fresh JPEG carries no EXIF, so no GPS position."""
+    """Re-encode the decoded pixels: a fresh JPEG carries no EXIF, so no GPS position. Not
+    optimized: the copy is short-lived, and optimizing costs a third more time for 2 % less."""
     buffer = io.BytesIO()
-    Image.fromarray(image.pixels).save(buffer, "JPEG", quality=quality, optimize=True)
+    Image.fromarray(image.pixels).save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps
 
 from actors.models import Actor, ActorImage
-from face_engine.crops import crop_box, face_crop, jpeg_bytes
+from face_engine.crops import crop_box, face_crop, holds_crop, jpeg_bytes, loaded_face_crop
 from face_engine.errors import FaceEngineError
 from face_engine.images import load_image, to_jpeg
 from face_engine.similarity import similarity_percent
@@ -115,20 +115,50 @@ def _thumbnail(image: ActorImage | None) -> Image.Image | None:
         return None
 
 
+# The largest a reference face is drawn on a share or story picture (matching/share_card.py).
+REFERENCE_FACE_SIDE = 760
+REFERENCE_MARGIN = 0.3
+
+
 def _reference_face(image: ActorImage | None) -> Image.Image | None:
     """The actor's face for a share picture, cut from the reference photo itself (sharper than
     its thumbnail) with a tight margin, so a neighbour in the photo stays out; the thumbnail
-    when the photo cannot be read."""
+    when the photo cannot be read. A big JPEG is decoded at the smallest scale that still gives
+    the face its full size on the picture."""
     if image is None:
         return None
     try:
         with default_storage.open(image.file.name, "rb") as handle:
-            picture = ImageOps.exif_transpose(Image.open(io.BytesIO(handle.read())))
-            picture = picture.convert("RGB")
+            picture = Image.open(io.BytesIO(handle.read()))
+            stored_width, stored_height = picture.size
+            top, right, bottom, left = image.face_box
+            side = max(bottom - top, right - left) * (1 + 2 * REFERENCE_MARGIN)
+            reduction = int(min(8, side // REFERENCE_FACE_SIDE))
+            if reduction > 1:
+                size = (stored_width // reduction, stored_height // reduction)
+                picture.draft(picture.mode, size)
+            scale = picture.size[0] / stored_width
+            picture = ImageOps.exif_transpose(picture).convert("RGB")
     except (OSError, ValueError):
         log.warning("reference photo of image %s is unreadable", image.pk)
         return _thumbnail(image)
-    return picture.crop(crop_box(image.face_box, picture.width, picture.height, margin=0.3))
+    box = tuple(round(v * scale) for v in image.face_box)
+    return picture.crop(crop_box(box, picture.width, picture.height, margin=REFERENCE_MARGIN))
+
+
+def _face_pictures(data: bytes, result: PhotoMatch) -> list[Image.Image]:
+    """Each face's square crop: from the copy the faces were found on where it holds enough
+    pixels (a portrait's face), else from the stored copy, decoded only then (small faces)."""
+    stored = None
+    pictures = []
+    for face in result.faces:
+        if holds_crop(result.image, face.box):
+            pictures.append(loaded_face_crop(result.image, face.box))
+            continue
+        if stored is None:
+            stored = Image.open(io.BytesIO(data)).convert("RGB")
+        pictures.append(face_crop(stored, face.box))
+    return pictures
 
 
 @dataclass
@@ -155,8 +185,7 @@ def _write_files(match: Match, data: bytes, result: PhotoMatch) -> Written:
     """The face crops and each face's share and story pictures, written before (and outside)
     the transaction that records them. The stored copy is our own EXIF-free JPEG; the boxes
     are in its pixels."""
-    picture = Image.open(io.BytesIO(data)).convert("RGB")
-    face_pictures = [face_crop(picture, face.box) for face in result.faces]
+    face_pictures = _face_pictures(data, result)
     written = Written(
         crops=[
             _replace_file(match.file_name(f"face-{position}"), jpeg_bytes(face_picture))

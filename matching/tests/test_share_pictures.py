@@ -8,6 +8,7 @@ from html import unescape
 
 import numpy as np
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
@@ -24,6 +25,7 @@ GROUP = "extras/group_two_people.jpg"
 PORTRAIT = "gallery/Matt_Damon/2.jpg"
 PEOPLE = ("owner", "stranger", "anonymous")
 FILES = ("photo", "face", "share", "story")
+SIDES = ("top", "right", "bottom", "left")
 
 
 def address(match: Match, file: str, position: int = 1) -> str:
@@ -346,6 +348,35 @@ def test_the_reference_photos_credit_is_on_the_card(client, upload, indexed_cata
     ]
     assert pixels[0][1] - pixels[0][0] > 60  # text
     assert pixels[1][1] - pixels[1][0] < 30  # plain background
+
+
+def test_a_large_reference_photo_still_gives_the_card_the_actors_face(upload, indexed_catalogue):
+    from actors.models import ActorImage
+    from face_engine.faces import find_faces
+
+    upload(PORTRAIT)
+    reference = ActorImage.objects.get(
+        pk=latest().faces.get().resemblances.get(rank=1).reference_image_id
+    )
+    # The same reference photo as a 12 MP original: decoded at a reduced scale for the card.
+    small = picture(stored(reference.file.name)).convert("RGB")
+    factor = 4032 // max(small.size)
+    large = small.resize((small.width * factor, small.height * factor), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    large.save(buffer, "JPEG", quality=90)
+    reference.file.save("large.jpg", ContentFile(buffer.getvalue()), save=False)
+    box = {f"face_{side}": getattr(reference, f"face_{side}") * factor for side in SIDES}
+    ActorImage.objects.filter(pk=reference.pk).update(file=reference.file.name, **box)
+
+    upload(PORTRAIT)
+    story = stored(latest().faces.get().story_image.name)
+    portrait = picture(story).convert("RGB").crop((160, 300, 920, 1200))  # the actor's panel
+    buffer = io.BytesIO()
+    portrait.save(buffer, "JPEG")
+    on_card = find_faces(buffer.getvalue()).faces
+    actors_face = find_faces(stored(reference.file.name), max_faces=1).faces[0]
+    assert len(on_card) == 1
+    assert np.linalg.norm(on_card[0].encoding - actors_face.encoding) < 0.4
 
 
 # --- the privacy page --------------------------------------------------------------------------

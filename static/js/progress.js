@@ -58,7 +58,8 @@
 
   if (!final.includes(status)) {
     showStep(status);
-    setTimeout(() => poll(700), 700);
+    // Most photos are ready within half a second of the upload: look early, then less often.
+    setTimeout(() => poll(250), 250);
     setTimeout(checkSlow, slowAfter + 50);
   }
 })();
