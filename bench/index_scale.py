@@ -2,15 +2,22 @@
 
 For each size (faces; 20 faces an actor), dlib-like synthetic embeddings (face_engine/
 synthetic.py) are generated, the project's index is built (FaceIndex.build, trees=--trees),
-saved and loaded memory-mapped, then timed query by query on the loaded index against two exact
-references: a numpy brute-force scan (float32 squared distances, per-actor minimum) and faiss's
-IndexFlatL2 with one thread (the top `top x 20` faces hold the top `top` actors). Queries are
-faces of people in no catalogue and new faces of catalogue actors. Every answer of the project's
-search is checked against FaceIndex.exact_search (float64 brute force) on --check queries, and
-its actor ids against both references on all of them.
+saved and loaded memory-mapped, then timed query by query, side by side with (--methods):
+  ours     the project's search: 8-bit codes scanned by faiss, bounded, checked in float64
+  float32  the float32 scan with a bound on its rounding error (exact_search.nearest_actors)
+  flat     faiss's IndexFlatL2 with one thread (the top `top x 20` faces hold the top actors)
+  numpy    a numpy brute-force scan (float32 squared distances, per-actor minimum)
+  sq8, sq8u, fp16   faiss's scalar quantizers with a per-face error bound (quantized_methods.py)
+  sq4, pq  4-bit scans (faiss QT_4bit, PQ32x4 fast-scan): the scan alone is timed, and the rows
+           their bound would leave to check are counted on --count queries
+For the bounded methods it prints the rows and actors their bound leaves to measure in float64.
+Queries are faces of people in no catalogue and new faces of catalogue actors. Every answer of
+the exact methods is checked against FaceIndex.exact_search (float64 brute force) on --check
+queries, and their actor ids against faiss's flat index on all of them.
 
 Run pinned to one core, from the repository root:
   OPENBLAS_NUM_THREADS=1 taskset -c 1 .venv/bin/python bench/index_scale.py --sizes 20000 200000
+  ... --sizes 2000000 --queries 50 --insiders 10 --check 10
 
 With --from-database, the catalogue is the real one instead (DATABASE_URL: every active photo's
 current embedding, as an index build takes them, actors.selectors.active_embeddings): a tenth of
@@ -228,23 +235,24 @@ def method_functions(index, chosen, top):
     return out
 
 
-def left_by_bound(key, stats_fn, queries, count):
-    """Rows and actors the bound leaves to measure in float64: (mean, p99) of each."""
+def left_by_bound(stats_fn, queries, args) -> str:
+    """Rows and actors the bound leaves to measure in float64 (mean / p99 of each), and how
+    many queries needed a second, longer scan."""
     if stats_fn is None:
-        return None
+        return ""
     if isinstance(stats_fn, BoundedFaissScan):
-        found = [stats_fn.count_left(q, 3) for q in queries[:count]]
+        found = np.array([stats_fn.count_left(q, args.top) for q in queries[: args.count]])
+        rescans = f"scan only; {len(found)} queries counted"
     else:
         into = []
         for q in queries:
             stats_fn(q, into)
-        found = [(rows, actors) for _, rows, actors in into]
-    found = np.array(found, dtype=float)
+        found = np.array([(rows, actors) for _, rows, actors in into])
+        rescans = f"{sum(scans > 1 for scans, _, _ in into)} of {len(into)} scanned twice or more"
+    rows, actors = found[:, 0], found[:, 1]
     return (
-        found[:, 0].mean(),
-        np.percentile(found[:, 0], 99),
-        found[:, 1].mean(),
-        np.percentile(found[:, 1], 99),
+        f"  {rows.mean():.0f} / {np.percentile(rows, 99):.0f},"
+        f" {actors.mean():.0f} / {np.percentile(actors, 99):.0f} ({rescans})"
     )
 
 
@@ -286,10 +294,7 @@ def run(data, args) -> None:
         for key, (o50, o99, _, i50, i99, _) in results.items():
             _, stats_fn, width, seconds = methods[key]
             seconds = build if seconds is None else seconds
-            left = left_by_bound(key, stats_fn, queries[:outsider_count], args.count)
-            note = "" if left is None else "  {:.0f} / {:.0f}, {:.0f} / {:.0f}".format(*left)
-            if isinstance(stats_fn, BoundedFaissScan):
-                note += f" (scan only; {min(args.count, outsider_count)} queries counted)"
+            note = left_by_bound(stats_fn, queries[:outsider_count], args)
             print(
                 f"  {METHODS[key]:24} {width:6d} {seconds:7.2f} {o50:10.3f} {o99:10.3f}"
                 f" {i50:9.3f} {i99:10.3f} {o99 / base[1]:13.2f}x{note}"

@@ -82,7 +82,9 @@ class BoundedFaissScan:
         """Exact top actors (as face_engine.exact_search.rank_actors) through the bound."""
         query = np.asarray(query, dtype=np.float32)
         total, shortlist = len(self.vectors), min(SHORTLIST, len(self.vectors))
+        scans = 0
         while True:
+            scans += 1
             squared, rows = self.index.search(query[None, :], shortlist)
             rows = rows[0]
             near, far = self._bounds(query, squared[0])
@@ -100,7 +102,7 @@ class BoundedFaissScan:
         left = lower <= tau
         candidates = np.unique(slots[left])
         if stats is not None:
-            stats.append((shortlist, int(left.sum()), len(candidates)))
+            stats.append((scans, int(left.sum()), len(candidates)))
         return rank_actors(self.vectors, self.starts, self.ends, candidates, query, top)
 
     def scan(self, query, top):

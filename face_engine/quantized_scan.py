@@ -90,7 +90,7 @@ class Bounds:
 
 def nearest_actors(scan, bounds: Bounds, vectors, starts, ends, query, top, stats=None):
     """The exact `top` nearest actors as (slot, row, distance), best first. `stats`, if given,
-    receives (shortlist, rows left by the bounds, actors measured exactly)."""
+    receives (scans made, rows left by the bounds, actors measured exactly)."""
     query = np.asarray(query, dtype=np.float32)
     quantization = bounds.quantization
     code = quantization.codes(query[None, :])
@@ -99,7 +99,9 @@ def nearest_actors(scan, bounds: Bounds, vectors, starts, ends, query, top, stat
     total = scan.ntotal
     k = min(top, len(starts))
     shortlist = min(SHORTLIST * max(1, top // 3), total)
+    scans = 0
     while True:
+        scans += 1
         squared, rows = scan.search(code, shortlist)
         centre = quantization.step * np.sqrt(squared[0].astype(np.float64)) * (1 + 1e-12)
         rows = rows[0]
@@ -122,5 +124,5 @@ def nearest_actors(scan, bounds: Bounds, vectors, starts, ends, query, top, stat
     left = lower <= tau
     candidates = np.unique(slots[left])
     if stats is not None:
-        stats.append((shortlist, int(np.count_nonzero(left)), len(candidates)))
+        stats.append((scans, int(np.count_nonzero(left)), len(candidates)))
     return rank_actors(vectors, starts, ends, candidates, query, top)
