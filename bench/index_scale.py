@@ -2,15 +2,22 @@
 
 For each size (faces; 20 faces an actor), dlib-like synthetic embeddings (face_engine/
 synthetic.py) are generated, the project's index is built (FaceIndex.build, trees=--trees),
-saved and loaded memory-mapped, then timed query by query on the loaded index against two exact
-references: a numpy brute-force scan (float32 squared distances, per-actor minimum) and faiss's
-IndexFlatL2 with one thread (the top `top x 20` faces hold the top `top` actors). Queries are
-faces of people in no catalogue and new faces of catalogue actors. Every answer of the project's
-search is checked against FaceIndex.exact_search (float64 brute force) on --check queries, and
-its actor ids against both references on all of them.
+saved and loaded memory-mapped, then timed query by query, side by side with (--methods):
+  ours     the project's search: 8-bit codes scanned by faiss, bounded, checked in float64
+  float32  the float32 scan with a bound on its rounding error (exact_search.nearest_actors)
+  flat     faiss's IndexFlatL2 with one thread (the top `top x 20` faces hold the top actors)
+  numpy    a numpy brute-force scan (float32 squared distances, per-actor minimum)
+  sq8, sq8u, fp16   faiss's scalar quantizers with a per-face error bound (quantized_methods.py)
+  sq4, pq  4-bit scans (faiss QT_4bit, PQ32x4 fast-scan): the scan alone is timed, and the rows
+           their bound would leave to check are counted on --count queries
+For the bounded methods it prints the rows and actors their bound leaves to measure in float64.
+Queries are faces of people in no catalogue and new faces of catalogue actors. Every answer of
+the exact methods is checked against FaceIndex.exact_search (float64 brute force) on --check
+queries, and their actor ids against faiss's flat index on all of them.
 
 Run pinned to one core, from the repository root:
   OPENBLAS_NUM_THREADS=1 taskset -c 1 .venv/bin/python bench/index_scale.py --sizes 20000 200000
+  ... --sizes 2000000 --queries 50 --insiders 10 --check 10
 
 With --from-database, the catalogue is the real one instead (DATABASE_URL: every active photo's
 current embedding, as an index build takes them, actors.selectors.active_embeddings): a tenth of
@@ -31,7 +38,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from face_engine import synthetic  # noqa: E402
+from bench.quantized_methods import BoundedFaissScan  # noqa: E402
+from face_engine import exact_search, quantized_scan, synthetic  # noqa: E402
 from face_engine.index import FaceIndex  # noqa: E402
 
 PER_ACTOR = 20
@@ -125,11 +133,22 @@ def from_database(args):
     return vectors[keep], item_ids[keep], actor_ids[keep], queries, len(outsiders)
 
 
-def run(data, args) -> None:
-    import faiss
+METHODS = {
+    "ours": "8-bit codes (ours)",
+    "float32": "float32 bounded scan",
+    "flat": "faiss IndexFlatL2",
+    "numpy": "numpy brute force",
+    "sq8": "faiss SQ 8-bit",
+    "sq8u": "faiss SQ 8-bit uniform",
+    "fp16": "faiss SQ fp16",
+    "sq4": "faiss SQ 4-bit",
+    "pq": "faiss PQ32x4 fast-scan",
+}
+EXACT = ("ours", "float32", "sq8", "sq8u", "fp16")  # answers through a bound: checked in float64
 
-    faiss.omp_set_num_threads(1)
-    vectors, item_ids, actor_ids, queries, outsider_count = data
+
+def build_and_reload(vectors, item_ids, actor_ids, args, tmp):
+    """The project's index, built, saved and loaded memory-mapped."""
     raw_mb = vectors.nbytes / 2**20
     reset_peak()
     before = status("VmRSS")
@@ -137,58 +156,148 @@ def run(data, args) -> None:
     index = FaceIndex.build(vectors, item_ids, actor_ids, trees=args.trees)
     build = time.perf_counter() - t
     peak = status("VmHWM") - before
+    saved = index.save(tmp)
+    disk_mb = sum(p.stat().st_size for p in saved) / 2**20
+    del index
+    t = time.perf_counter()
+    index = FaceIndex.load(tmp)
+    load = (time.perf_counter() - t) * 1e3
+    print(
+        f"build {build:.2f} s (trees={args.trees}), build peak over the data {peak:.0f} MB, "
+        f"load {load:.1f} ms; on disk {disk_mb:.0f} MB = {disk_mb / raw_mb:.2f}x "
+        f"the raw float32 vectors ({raw_mb:.0f} MB)"
+    )
+    return index, build
+
+
+def method_functions(index, chosen, top):
+    """name -> (search function, stats function or None, bytes read per face, build seconds)."""
+    import faiss
+
+    vectors = np.asarray(index.vectors)
+    actor_ids = np.asarray(index.actor_ids)
+    starts = np.flatnonzero(np.r_[True, np.diff(actor_ids) != 0])
+    ends = np.append(starts[1:], len(actor_ids))
+    out = {}
+    for key in chosen:
+        if key == "ours":
+            codes = index.codes
+
+            def stats(q, into, codes=codes):
+                quantized_scan.nearest_actors(
+                    codes.scan, codes.bounds, vectors, starts, ends, q, top, into
+                )
+
+            out[key] = (lambda q: index.search(q, top=top), stats, 128, None)
+        elif key == "float32":
+            t = time.perf_counter()
+            norms = exact_search.squared_norms(vectors)
+            largest = float(np.sqrt(norms.max()))
+            seconds = time.perf_counter() - t
+            out[key] = (
+                lambda q, norms=norms, largest=largest: index._hits(
+                    exact_search.nearest_actors(vectors, norms, largest, starts, ends, q, top)
+                ),
+                None,
+                512,
+                seconds,
+            )
+        elif key == "flat":
+            t = time.perf_counter()
+            flat = faiss.IndexFlatL2(vectors.shape[1])
+            flat.add(vectors)
+            seconds = time.perf_counter() - t
+            out[key] = (
+                lambda q, flat=flat: faiss_flat(flat, actor_ids, q, top),
+                None,
+                512,
+                seconds,
+            )
+        elif key == "numpy":
+            out[key] = (
+                lambda q: numpy_brute_force(vectors, starts, actor_ids, q, top),
+                None,
+                512,
+                0.0,
+            )
+        else:
+            scan = BoundedFaissScan(METHODS[key], vectors, starts, ends)
+            if scan.count_only:
+                scanning = (lambda q, s=scan: s.scan(q, top), scan, scan.bytes_per_face)
+                out[key] = (*scanning, scan.build_seconds)
+            else:
+                out[key] = (
+                    lambda q, s=scan: index._hits(s.search(q, top)),
+                    lambda q, into, s=scan: s.search(q, top, into),
+                    scan.bytes_per_face,
+                    scan.build_seconds,
+                )
+    return out
+
+
+def left_by_bound(stats_fn, queries, args) -> str:
+    """Rows and actors the bound leaves to measure in float64 (mean / p99 of each), and how
+    many queries needed a second, longer scan."""
+    if stats_fn is None:
+        return ""
+    if isinstance(stats_fn, BoundedFaissScan):
+        found = np.array([stats_fn.count_left(q, args.top) for q in queries[: args.count]])
+        rescans = f"scan only; {len(found)} queries counted"
+    else:
+        into = []
+        for q in queries:
+            stats_fn(q, into)
+        found = np.array([(rows, actors) for _, rows, actors in into])
+        rescans = f"{sum(scans > 1 for scans, _, _ in into)} of {len(into)} scanned twice or more"
+    rows, actors = found[:, 0], found[:, 1]
+    return (
+        f"  {rows.mean():.0f} / {np.percentile(rows, 99):.0f},"
+        f" {actors.mean():.0f} / {np.percentile(actors, 99):.0f} ({rescans})"
+    )
+
+
+def run(data, args) -> None:
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+    vectors, item_ids, actor_ids, queries, outsider_count = data
+    top = args.top
     with tempfile.TemporaryDirectory() as tmp:
-        saved = index.save(tmp)
-        disk_mb = sum(p.stat().st_size for p in saved) / 2**20
-        del index
-        t = time.perf_counter()
-        index = FaceIndex.load(tmp)
-        load = (time.perf_counter() - t) * 1e3
-        print(
-            f"build {build:.2f} s (trees={args.trees}), build peak over the data {peak:.0f} MB, "
-            f"load {load:.1f} ms; on disk {disk_mb:.0f} MB = {disk_mb / raw_mb:.2f}x "
-            f"the raw float32 vectors ({raw_mb:.0f} MB)"
-        )
-        top = args.top
-        sorted_vectors = np.asarray(index.vectors)
-        sorted_actors = np.asarray(index.actor_ids)
-        starts = np.flatnonzero(np.r_[True, np.diff(sorted_actors) != 0])
-        flat = faiss.IndexFlatL2(sorted_vectors.shape[1])
-        flat.add(sorted_vectors)
-        methods = {
-            "project search": lambda q: index.search(q, top=top),
-            "numpy brute force": lambda q: numpy_brute_force(
-                sorted_vectors, starts, sorted_actors, q, top
-            ),
-            "faiss IndexFlatL2": lambda q: faiss_flat(flat, sorted_actors, q, top),
-        }
+        index, build = build_and_reload(vectors, item_ids, actor_ids, args, tmp)
+        methods = method_functions(index, args.methods, top)
         for _ in range(2):  # warm the page cache and the code paths
-            for fn in methods.values():
+            for fn, *_ in methods.values():
                 fn(queries[0])
         results = {}
-        for name, fn in methods.items():
-            results[name] = timed(fn, queries[:outsider_count]) + timed(
-                fn, queries[outsider_count:]
-            )
-        ours = [h for h in results["project search"][2] + results["project search"][5]]
-        ours_ids = [[h.actor_id for h in hits] for hits in ours]
-        for name in ("numpy brute force", "faiss IndexFlatL2"):
-            theirs = results[name][2] + results[name][5]
-            agree = sum(a == b for a, b in zip(ours_ids, theirs, strict=True))
-            print(f"  actor ids equal to {name}: {agree}/{len(theirs)}")
+        for key, (fn, *_) in methods.items():
+            results[key] = timed(fn, queries[:outsider_count]) + timed(fn, queries[outsider_count:])
         check = min(args.check, len(queries))
-        same = sum(
-            index.search(q, top=top) == index.exact_search(q, top=top) for q in queries[:check]
-        )
-        print(f"  equal to float64 brute force (actors, distances, items): {same}/{check}")
-        base = results["project search"]
+        truth = [index.exact_search(q, top=top) for q in queries[:check]]
+        flat_ids = None
+        if "flat" in results:
+            flat_ids = results["flat"][2] + results["flat"][5]
+        for key in [k for k in EXACT if k in results]:
+            answers = results[key][2] + results[key][5]
+            same = sum(a == b for a, b in zip(answers[:check], truth, strict=True))
+            line = f"  {METHODS[key]}: equal to float64 brute force {same}/{check}"
+            if flat_ids is not None:
+                ids = [[h.actor_id for h in hits] for hits in answers]
+                agree = sum(a == b for a, b in zip(ids, flat_ids, strict=True))
+                line += f", actor ids equal to faiss flat {agree}/{len(ids)}"
+            print(line)
+        base = results.get("float32", results[next(iter(results))])
         print(
-            f"  {'method':20} {'outsiders p50/p99 ms':>22} {'insiders p50/p99 ms':>22}  p99 vs ours"
+            f"  {'method':24} {'B/face':>6} {'build s':>7} {'outsiders p50/p99 ms':>21}"
+            f" {'insiders p50/p99 ms':>20} {'p99 vs float32':>14}"
+            f"  rows left mean/p99, actors measured mean/p99"
         )
-        for name, (o50, o99, _, i50, i99, _) in results.items():
+        for key, (o50, o99, _, i50, i99, _) in results.items():
+            _, stats_fn, width, seconds = methods[key]
+            seconds = build if seconds is None else seconds
+            note = left_by_bound(stats_fn, queries[:outsider_count], args)
             print(
-                f"  {name:20} {o50:10.3f} {o99:10.3f} {i50:10.3f} {i99:10.3f}"
-                f"  {o99 / base[1]:6.2f}x"
+                f"  {METHODS[key]:24} {width:6d} {seconds:7.2f} {o50:10.3f} {o99:10.3f}"
+                f" {i50:9.3f} {i99:10.3f} {o99 / base[1]:13.2f}x{note}"
             )
 
 
@@ -201,6 +310,12 @@ def main() -> None:
     parser.add_argument("--trees", type=int, default=0, help="annoy trees (0: none)")
     parser.add_argument("--check", type=int, default=250, help="queries checked in float64")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--methods", nargs="+", choices=list(METHODS), default=list(METHODS), help="what to time"
+    )
+    parser.add_argument(
+        "--count", type=int, default=20, help="queries whose rows left are counted (4-bit scans)"
+    )
     parser.add_argument(
         "--from-database",
         action="store_true",

@@ -1,9 +1,9 @@
 """Nearest-actor search: exactly the nearest actors, at any catalogue size.
 
-`search` scans every stored embedding with a bound on its rounding error and measures the few
-actors that bound leaves open exactly (face_engine/exact_search.py), so its answer is the
-brute-force answer by construction. Embeddings are stored sorted by actor, so each actor's are
-contiguous.
+`search` scans an 8-bit code of every stored embedding with a bound on its quantization error
+and measures the few actors that bound leaves open exactly (face_engine/quantized_scan.py), so
+its answer is the brute-force answer by construction. Embeddings are stored sorted by actor, so
+each actor's are contiguous.
 
 Annoy is kept for `approximate_search` (annoy nominates candidate actors, each then measured
 exactly), the method used before: for a face that belongs to nobody in the catalogue (every
@@ -14,17 +14,31 @@ An index built with trees=0 has no annoy part.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import faiss
 import numpy as np
 from annoy import AnnoyIndex
 
-from . import exact_search
+from . import exact_search, quantized_scan
 from .limits import DEFAULT_TREES, EMBEDDING_SIZE
 
-FILES = ("faces.ann", "vectors.npy", "norms.npy", "item_ids.npy", "actor_ids.npy", "meta.json")
+log = logging.getLogger(__name__)
+
+FILES = (
+    "faces.ann",
+    "vectors.npy",
+    "codes.faiss",
+    "code_errors.npy",
+    "item_ids.npy",
+    "actor_ids.npy",
+    "meta.json",
+)
+# Written by versions saved before the 8-bit codes; deleted with them.
+FORMER_FILES = ("norms.npy",)
 DEFAULT_CANDIDATES = 200
 # annoy inspects up to search_k nodes; its default is trees * n, here trees * n * factor.
 DEFAULT_SEARCH_FACTOR = 4
@@ -37,12 +51,36 @@ class ActorHit:
     item_id: int  # the actor's closest item (an embedding id)
 
 
+@dataclass(frozen=True)
+class Codes:
+    """The 8-bit codes of the embeddings (scanned by faiss) and the bounds on their error."""
+
+    scan: faiss.IndexScalarQuantizer
+    bounds: quantized_scan.Bounds
+
+    @classmethod
+    def of(cls, vectors: np.ndarray) -> Codes:
+        quantization = quantized_scan.Quantization.fit(vectors)
+        codes = quantization.codes(vectors)
+        errors = quantization.errors(vectors, codes)
+        bounds = quantized_scan.Bounds(quantization, errors, float(errors.max()))
+        return cls(quantized_scan.code_scan(codes), bounds)
+
+    @classmethod
+    def load(cls, directory: Path, quantization: dict) -> Codes:
+        scan = faiss.read_index(
+            str(directory / "codes.faiss"), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY
+        )
+        errors = np.load(directory / "code_errors.npy", mmap_mode="r")
+        quantization = quantized_scan.Quantization.from_json(quantization)
+        return cls(scan, quantized_scan.Bounds(quantization, errors, float(errors.max())))
+
+
 class FaceIndex:
-    def __init__(self, annoy: AnnoyIndex | None, vectors, norms, item_ids, actor_ids, params):
+    def __init__(self, annoy: AnnoyIndex | None, vectors, codes, item_ids, actor_ids, params):
         self._annoy = annoy
         self.vectors = vectors
-        self.norms = norms
-        self._largest_norm = float(np.sqrt(norms.max(initial=0.0)))
+        self.codes = codes
         self.item_ids = item_ids
         self.actor_ids = actor_ids
         self.params = params
@@ -93,8 +131,7 @@ class FaceIndex:
             "search_factor": search_factor,
             "seed": seed,
         }
-        norms = exact_search.squared_norms(vectors)
-        return cls(annoy, vectors, norms, item_ids, actor_ids, params)
+        return cls(annoy, vectors, Codes.of(vectors), item_ids, actor_ids, params)
 
     def save(self, directory: str | os.PathLike) -> list[Path]:
         directory = Path(directory)
@@ -105,10 +142,12 @@ class FaceIndex:
         else:
             self._annoy.save(str(directory / "faces.ann"))
         np.save(directory / "vectors.npy", self.vectors)
-        np.save(directory / "norms.npy", self.norms)
+        faiss.write_index(self.codes.scan, str(directory / "codes.faiss"))
+        np.save(directory / "code_errors.npy", self.codes.bounds.errors)
         np.save(directory / "item_ids.npy", self.item_ids)
         np.save(directory / "actor_ids.npy", self.actor_ids)
-        (directory / "meta.json").write_text(json.dumps(self.params, sort_keys=True))
+        meta = {**self.params, "quantization": self.codes.bounds.quantization.as_json()}
+        (directory / "meta.json").write_text(json.dumps(meta, sort_keys=True))
         return [directory / name for name in names]
 
     @classmethod
@@ -116,15 +155,25 @@ class FaceIndex:
         """Memory-map a saved index, so processes on one machine share its pages."""
         directory = Path(directory)
         params = json.loads((directory / "meta.json").read_text())
+        quantization = params.pop("quantization", None)
         annoy = None
         if params.get("trees"):
             annoy = AnnoyIndex(EMBEDDING_SIZE, params["metric"])
             annoy.load(str(directory / "faces.ann"))
         vectors = np.load(directory / "vectors.npy", mmap_mode="r")
-        norms = np.load(directory / "norms.npy", mmap_mode="r")
         item_ids = np.load(directory / "item_ids.npy", mmap_mode="r")
         actor_ids = np.load(directory / "actor_ids.npy", mmap_mode="r")
-        return cls(annoy, vectors, norms, item_ids, actor_ids, params)
+        if quantization is None or not (directory / "codes.faiss").exists():
+            log.warning(
+                "index in %s was saved without 8-bit codes: coding its %d embeddings in memory "
+                "(`build_index --force` stores them)",
+                directory,
+                len(vectors),
+            )
+            codes = Codes.of(vectors)
+        else:
+            codes = Codes.load(directory, quantization)
+        return cls(annoy, vectors, codes, item_ids, actor_ids, params)
 
     def candidate_actors(self, query: np.ndarray, candidates: int | None = None) -> np.ndarray:
         if self._annoy is None:
@@ -137,8 +186,8 @@ class FaceIndex:
     def search(self, query: np.ndarray, top: int = 3) -> list[ActorHit]:
         """Exactly the `top` nearest actors, best first (distance, then actor id), each at the
         distance of its closest embedding."""
-        found = exact_search.nearest_actors(
-            self.vectors, self.norms, self._largest_norm, self._starts, self._ends, query, top
+        found = quantized_scan.nearest_actors(
+            self.codes.scan, self.codes.bounds, self.vectors, self._starts, self._ends, query, top
         )
         return self._hits(found)
 

@@ -63,7 +63,7 @@ def test_photos_and_index_live_on_s3_and_are_served_from_there(s3, make_gallery,
     version = index_build()
     keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
     assert f"{version.storage_prefix}/vectors.npy" in keys
-    assert f"{version.storage_prefix}/norms.npy" in keys
+    assert f"{version.storage_prefix}/codes.faiss" in keys
 
     loaded = active_index()  # S3 has no local path: the files are fetched into the cache
     assert loaded.version_id == version.pk and len(loaded.index) == 6

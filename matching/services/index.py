@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from actors.selectors import active_embeddings
 from face_engine.faces import ENCODER
-from face_engine.index import FILES, FaceIndex
+from face_engine.index import FILES, FORMER_FILES, FaceIndex
 from matching.models import IndexBuildSlot, IndexVersion
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ def index_versions_prune(keep: int | None = None) -> list[int]:
     for version in with_files.filter(
         state__in=[IndexVersion.State.READY, IndexVersion.State.FAILED]
     ).exclude(id__in=kept):
-        for name in FILES:
+        for name in FILES + FORMER_FILES:
             default_storage.delete(f"{version.storage_prefix}/{name}")
         IndexVersion.objects.filter(pk=version.pk).update(storage_prefix="")
         pruned.append(version.pk)
