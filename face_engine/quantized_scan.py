@@ -28,6 +28,10 @@ import numpy as np
 
 from .exact_search import rank_actors
 
+# One query at a time per process: web and worker processes already use every core, and faiss's
+# OpenMP threads would only compete with them (and slow single queries down).
+faiss.omp_set_num_threads(1)
+
 LEVELS = 255
 BLOCK = 65536  # rows converted at a time when coding
 SHORTLIST = 512  # rows faiss returns at first; grown when the bounds need more
