@@ -122,8 +122,7 @@ def _before(image: LoadedImage) -> list:
 def _second_pass_ran(image: LoadedImage, close: int) -> bool:
     if engine.is_small(image):
         return False
-    first = engine.detect_boxes(image, upsample=0)
-    return not first or min(engine._side(b) for b in first) < close
+    return engine.needs_double_size(engine.detect_boxes(image, upsample=0), close)
 
 
 def iou(a, b) -> float:
@@ -393,10 +392,10 @@ def main(argv: list[str] | None = None) -> int:
         crowded = bystanders_photo(phone_path, faces_dir)
         reference = found_full(crowded)
         bystanders = {
-            choice: sorted(engine._side(b) for b in found_by(crowded, choice).working_boxes)
+            choice: sorted(engine.box_side(b) for b in found_by(crowded, choice).working_boxes)
             for choice in ["before", "single", "engine"]
         }
-        bystanders["full"] = sorted(engine._side(b) for b in reference.boxes)
+        bystanders["full"] = sorted(engine.box_side(b) for b in reference.boxes)
     out["phone"] = phone_figures
     out["bystanders"] = bystanders
     print("## The 12 MP phone photo, engine CPU ms (median of", args.repeat, "runs)\n")

@@ -89,12 +89,17 @@ def detect_boxes(
         boxes = locate(image.pixels, 1, "hog") or locate(image.pixels, 2, "hog")
     else:
         boxes = locate(image.pixels, 0, "hog")
-        if not boxes or min(_side(box) for box in boxes) < close_face:
+        if needs_double_size(boxes, close_face):
             boxes = locate(image.pixels, 1, "hog")
     return [tuple(int(v) for v in box) for box in boxes]
 
 
-def _side(box: Box) -> int:
+def needs_double_size(first_pass: list[Box], close_face: int = CLOSE_FACE) -> bool:
+    """Whether the first pass's boxes call for the pass at double size."""
+    return not first_pass or min(box_side(box) for box in first_pass) < close_face
+
+
+def box_side(box: Box) -> int:
     top, right, bottom, left = box
     return min(bottom - top, right - left)
 

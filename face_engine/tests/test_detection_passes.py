@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from face_engine import faces
-from face_engine.faces import CLOSE_FACE, find_faces
+from face_engine.faces import find_faces
 from face_engine.images import load_image
 from testkit.photos import phone_photo
 
@@ -25,7 +25,7 @@ def test_a_phone_portrait_gives_the_face_a_double_size_search_gives(phone_portra
     quick = faces.detect_boxes(image)
     thorough = faces.detect_boxes(image, upsample=1)
     assert len(quick) == len(thorough) == 1
-    assert faces._side(quick[0]) >= CLOSE_FACE  # a close face: the first pass was enough
+    assert not faces.needs_double_size(quick)  # a close face: the first pass was enough
     quick_encoding, thorough_encoding = faces.encode_boxes(image, quick + thorough)
     # Boxes from neighbouring scales place the landmarks alike: the same person by far.
     assert np.linalg.norm(quick_encoding - thorough_encoding) < 0.1
@@ -38,6 +38,5 @@ def test_a_phone_portrait_gives_the_face_a_double_size_search_gives(phone_portra
 def test_small_faces_are_found_by_the_second_pass(faces_dir, photo, count):
     data = (faces_dir / "extras" / photo).read_bytes()
     image = load_image(data)
-    first = faces.detect_boxes(image, upsample=0)
-    assert not first or min(faces._side(b) for b in first) < CLOSE_FACE
+    assert faces.needs_double_size(faces.detect_boxes(image, upsample=0))
     assert len(find_faces(data).faces) == count
