@@ -93,6 +93,10 @@ def found_by(data: bytes, choice: str) -> Found:
         image = load_image(data, draft_slack=1.0)
         boxes, spent = cpu_ms(_before, image)
         second = False
+    elif choice in VARIANTS:
+        image = load_image(data)
+        (boxes, second), spent = cpu_ms(_variant, image, *VARIANTS[choice])
+        boxes = [tuple(int(v) for v in b) for b in boxes]
     else:
         image = load_image(data)
         if choice == "single" and not engine.is_small(image):
@@ -109,6 +113,26 @@ def found_by(data: bytes, choice: str) -> Found:
         pixels=image.pixels,
         working_boxes=boxes,
     )
+
+
+VARIANTS = {"grey": (True, 1.0), "grey-3/4": (True, 0.75), "rgb-3/4": (False, 0.75)}
+
+
+def _variant(image: LoadedImage, grey: bool, first_scale: float) -> tuple[list, bool]:
+    """The engine's two passes, on the luminance and/or with the first pass on a reduced copy."""
+    locate = engine._face_recognition().face_locations
+    pixels = np.asarray(Image.fromarray(image.pixels).convert("L")) if grey else image.pixels
+    if engine.is_small(image):
+        return locate(pixels, 1, "hog") or locate(pixels, 2, "hog"), False
+    first = pixels
+    if first_scale != 1:
+        height, width = pixels.shape[:2]
+        size = (round(width * first_scale), round(height * first_scale))
+        first = np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR))
+    boxes = [tuple(round(v / first_scale) for v in b) for b in locate(first, 0, "hog")]
+    if engine.needs_double_size(boxes):
+        return locate(pixels, 1, "hog"), True
+    return boxes, False
 
 
 def _before(image: LoadedImage) -> list:
@@ -243,7 +267,10 @@ def gallery_index(faces_dir: Path) -> FaceIndex:
 def engine_stages(data: bytes, choice: str, index: FaceIndex) -> dict[str, float]:
     slack = 1.0 if choice == "before" else None
     image, decode = cpu_ms(load_image, data, **({"draft_slack": slack} if slack else {}))
-    boxes, detect = cpu_ms(_before if choice == "before" else engine.detect_boxes, image)
+    if choice in VARIANTS:
+        (boxes, _), detect = cpu_ms(_variant, image, *VARIANTS[choice])
+    else:
+        boxes, detect = cpu_ms(_before if choice == "before" else engine.detect_boxes, image)
     encodings, encode = cpu_ms(engine.encode_boxes, image, boxes)
     _, search = cpu_ms(lambda: [index.search(e, top=3) for e in encodings])
     return {
@@ -258,7 +285,7 @@ def engine_stages(data: bytes, choice: str, index: FaceIndex) -> dict[str, float
 
 
 def phone_run(phone: bytes, index: FaceIndex, repeat: int) -> dict[str, dict[str, float]]:
-    runs = {"before": [], "engine": []}
+    runs = {"before": [], "engine": [], **{name: [] for name in VARIANTS}}
     for _ in range(repeat):
         for choice in runs:  # in turn, so both meet the same changes in the machine's load
             runs[choice].append(engine_stages(phone, choice, index))
@@ -393,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         reference = found_full(crowded)
         bystanders = {
             choice: sorted(engine.box_side(b) for b in found_by(crowded, choice).working_boxes)
-            for choice in ["before", "single", "engine"]
+            for choice in ["before", "single", "engine", *VARIANTS]
         }
         bystanders["full"] = sorted(engine.box_side(b) for b in reference.boxes)
     out["phone"] = phone_figures
@@ -416,7 +443,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"- {choice}: {len(sides)} faces {sides}")
     print()
     if not args.skip_folders:
-        choices = ["before", "single", "engine", *(f"engine-{n}" for n in args.close_faces)]
+        choices = [
+            "before",
+            "single",
+            "engine",
+            *VARIANTS,
+            *(f"engine-{n}" for n in args.close_faces),
+        ]
         results = run_folders(faces_dir, choices, args.crowd_per_person)
         text, figures = report(results, choices)
         print("## Coverage against HOG (upsample 1) at full resolution\n")

@@ -146,7 +146,7 @@ def throughput(stack: Stack, args: argparse.Namespace) -> int:
         f"stack: gunicorn {args.web_workers} sync workers, Celery worker "
         f"-c {args.worker_concurrency} prefork, PostgreSQL, Redis {args.redis}"
     )
-    polling = f"every {args.poll_ms:g} ms" if args.poll_ms else "as the page does (700 ms, x1.3)"
+    polling = f"every {args.poll_ms:g} ms" if args.poll_ms else "as the page does (250 ms, x1.3)"
     print(
         f"visitors: closed loop, poll {polling}, "
         + ("no page views" if args.no_pages else "results page fetched after 202 and when done")
