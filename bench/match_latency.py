@@ -832,18 +832,24 @@ def _stop(signum, _frame):
     raise SystemExit(128 + signum)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_on_stack(args: argparse.Namespace, body) -> int:
+    """Build the stack, run body(stack, args) and take the stack down whatever happens (SIGTERM
+    included); a BenchError prints the processes' logs and gives exit status 1."""
     signal.signal(signal.SIGTERM, _stop)
     stack = Stack(args)
     try:
-        return serve(stack, args) if args.serve_only else latency(stack, args)
+        return body(stack, args)
     except BenchError as exc:
         stack.show_logs()
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         stack.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run_on_stack(args, serve if args.serve_only else latency)
 
 
 if __name__ == "__main__":

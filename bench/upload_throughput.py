@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import sys
 import threading
 import time
@@ -46,6 +45,7 @@ from match_latency import (  # noqa: E402
     load_text,
     make_phone_photo,
     progress,
+    run_on_stack,
 )
 from meter import Meter, difference  # noqa: E402
 from throughput_report import (  # noqa: E402
@@ -234,22 +234,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _stop(signum, _frame):
-    raise SystemExit(128 + signum)
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _stop)
-    stack = Stack(args)
-    try:
-        return throughput(stack, args)
-    except BenchError as exc:
-        stack.show_logs()
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        stack.close()
+    return run_on_stack(parse_args(argv), throughput)
 
 
 if __name__ == "__main__":
