@@ -396,7 +396,9 @@ def report(results: dict, choices: list[str]) -> tuple[str, dict]:
     ]
     text = table(headers, rows, right=set(range(2, 10)))
     differences = [
-        f"- {folder}/{choice}: " + "; ".join(t.misses)
+        f"- {folder}/{choice}: "
+        + "; ".join(t.misses[:5])
+        + (f"; and {len(t.misses) - 5} more" if len(t.misses) > 5 else "")
         for folder, tallies in results.items()
         for choice, t in tallies.items()
         if t.misses and choice != "full"
