@@ -33,5 +33,5 @@ def test_the_owner_retries_a_failed_match_and_the_worker_finishes_it(
     assert finished.status == "done" and finished.attempts == 1
     assert finished.faces.count() == 3  # the README of the shared photos counts three
     html = client.get(location).content.decode()
-    assert 'id="result-title">Face 1 ' in html or 'for face 1</h1>' in html
+    assert 'id="result-title">Face 1 ' in html or "for face 1</h1>" in html
     assert "Matching didn't finish" not in html
