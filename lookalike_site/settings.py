@@ -395,4 +395,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    # faiss says at every import which of its builds it loaded, and which it could not.
+    "loggers": {"faiss.loader": {"level": "WARNING"}},
 }
