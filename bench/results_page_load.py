@@ -33,6 +33,7 @@ from match_latency import (  # noqa: E402
     Stack,
     progress,
     request,
+    run_on_stack,
     upload_and_wait,
 )
 
@@ -111,27 +112,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
     args.settle, args.own_database = 3.0, True
-    stack = Stack(args)
+    print(f"date: {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}; gunicorn {args.web_workers} sync workers")
+    return run_on_stack(args, pages_side_by_side)
+
+
+def pages_side_by_side(stack: Stack, args: argparse.Namespace) -> int:
     stack.env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1"
     stack.env["DJANGO_ROOT_URLCONF"] = "bench.bare_page_urls"
-    print(f"date: {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}; gunicorn {args.web_workers} sync workers")
-    try:
-        stack.setup()
-        stack.start_worker()
-        stack.start_web(args.web_workers)
-        token = upload_and_wait(stack.base_url, PAGE_PHOTO.read_bytes(), PAGE_PHOTO.name).token
-        stack.stop_web()
-        stack.stop_worker()  # the pages need no worker; keep the cores for the web
-        rows = []
-        for round_number in range(args.rounds):
-            progress(f"round {round_number + 1} of {args.rounds}")
-            rows += measure(stack, args, token)
-    except BenchError as exc:
-        stack.show_logs()
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        stack.close()
+    stack.setup()
+    stack.start_worker()
+    stack.start_web(args.web_workers)
+    token = upload_and_wait(stack.base_url, PAGE_PHOTO.read_bytes(), PAGE_PHOTO.name).token
+    stack.stop_web()
+    stack.stop_worker()  # the pages need no worker; keep the cores for the web
+    rows = []
+    for round_number in range(args.rounds):
+        progress(f"round {round_number + 1} of {args.rounds}")
+        rows += measure(stack, args, token)
     print("\n| mode | page | requests/s | p50 ms | p99 ms | non-2xx | load after |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
     for mode, name, f, load in rows:

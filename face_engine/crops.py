@@ -35,16 +35,18 @@ def face_crop(picture: Image.Image, box: Box, size: int = CROP_SIZE) -> Image.Im
 
 def loaded_face_crop(image: LoadedImage, box: Box, size: int = CROP_SIZE) -> Image.Image:
     """Crop a face given in original coordinates from the decoded working-size pixels."""
-    working_box = tuple(round(v / image.scale) for v in box)
-    return face_crop(Image.fromarray(image.pixels), working_box, size)
+    return face_crop(Image.fromarray(image.pixels), _working_box(image, box), size)
 
 
 def holds_crop(image: LoadedImage, box: Box, size: int = CROP_SIZE) -> bool:
     """Whether the working-size pixels hold a crop of `size` around the face (given in original
     coordinates) without enlarging it: then the bigger original need not be decoded for it."""
-    working_box = tuple(round(v / image.scale) for v in box)
-    left, _, right, _ = crop_box(working_box, *image.working_size)
+    left, _, right, _ = crop_box(_working_box(image, box), *image.working_size)
     return right - left >= size
+
+
+def _working_box(image: LoadedImage, box: Box) -> Box:
+    return tuple(round(v / image.scale) for v in box)
 
 
 def jpeg_bytes(picture: Image.Image, quality: int = 88) -> bytes:

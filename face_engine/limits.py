@@ -13,8 +13,8 @@ DEFAULT_MAX_PIXELS = 64_000_000
 WORKING_SIZE = 1024
 # A JPEG may decode at a reduced scale to as little as this share of the working size, rather
 # than at twice that scale and then be shrunk: a 4032 px phone photo decodes at a quarter
-# (1008 px) in half the time of a half-scale decode (docs/benchmarks.md, "Detection choices").
+# (1008 px) in half the time of a half-scale decode (docs/benchmarks.md, "Detection in two passes").
 DRAFT_SLACK = 0.875
 # annoy trees per index build: none by default, since the search is an exact scan with an error
-# bound (face_engine/exact_search.py); annoy is kept for approximate_search and benchmarks.
+# bound (face_engine/quantized_scan.py); annoy is kept for approximate_search and benchmarks.
 DEFAULT_TREES = 0

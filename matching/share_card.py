@@ -23,6 +23,8 @@ MUTED = (170, 174, 190)
 FONT_FILE = Path(__file__).resolve().parent.parent / "static" / "fonts" / "DejaVuSans-Bold.ttf"
 # A reference face is enlarged at most this much: more and it looks blurred.
 MAX_UPSCALE = 1.6
+# The story picture's lone actor face: the largest any face is drawn on a picture.
+LARGEST_PORTRAIT = 760
 
 
 @dataclass(frozen=True)
@@ -181,7 +183,7 @@ def story_card(
     draw = ImageDraw.Draw(card)
     centre = STORY_WIDTH // 2
     draw.text((centre, 170), "Lookalike", fill=ACCENT, font=_font(64), anchor="mm")
-    side = 460 if visitor_face is not None else 760
+    side = 460 if visitor_face is not None else LARGEST_PORTRAIT
     # The faces and the words, centred as one block below the name of the site.
     block = side + 110 + (210 if lines.score else 0) + 100 + (120 if lines.detail else 0) + 60
     top = max(300, (STORY_HEIGHT - block) // 2 + 40)

@@ -24,7 +24,13 @@ from matching.selectors import PhotoMatch, photo_match
 from matching.services.claims import match_claim, match_fail, match_release
 from matching.services.heartbeat import Heartbeat
 from matching.services.retention import schedule_file_deletion
-from matching.share_card import card_lines, credit_line, share_card, story_card
+from matching.share_card import (
+    LARGEST_PORTRAIT,
+    card_lines,
+    credit_line,
+    share_card,
+    story_card,
+)
 
 log = logging.getLogger(__name__)
 Status = Match.Status
@@ -115,8 +121,6 @@ def _thumbnail(image: ActorImage | None) -> Image.Image | None:
         return None
 
 
-# The largest a reference face is drawn on a share or story picture (matching/share_card.py).
-REFERENCE_FACE_SIDE = 760
 REFERENCE_MARGIN = 0.3
 
 
@@ -133,7 +137,7 @@ def _reference_face(image: ActorImage | None) -> Image.Image | None:
             stored_width, stored_height = picture.size
             top, right, bottom, left = image.face_box
             side = max(bottom - top, right - left) * (1 + 2 * REFERENCE_MARGIN)
-            reduction = int(min(8, side // REFERENCE_FACE_SIDE))
+            reduction = int(min(8, side // LARGEST_PORTRAIT))
             if reduction > 1:
                 size = (stored_width // reduction, stored_height // reduction)
                 picture.draft(picture.mode, size)
